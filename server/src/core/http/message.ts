@@ -1,0 +1,218 @@
+/**
+ * HTTP exchange fixtures: one or more whole HTTP/1.1 messages in a text file, as the specs print
+ * them (request or status line, header fields, an empty line, the body). RFC 7230 §3.
+ *
+ * A new message starts at a line that is a request line or a status line; a line of dashes
+ * separates exchanges (Delegation Appendix C prints one). Bodies run to the next message. Line
+ * ends may be CRLF or LF, and an empty line may hold spaces, as in the printed examples.
+ *
+ * Written here because the HTTP parsers that exist (llhttp, undici's) parse a byte stream for a
+ * live connection, stop at the first fault and keep no source positions; a fixture needs every
+ * header's range and all the faults at once.
+ */
+import type { Diagnostic } from '../diagnostic.js';
+
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export interface HttpHeader extends Span {
+  name: string;
+  value: string;
+  nameEnd: number;
+  valueStart: number;
+  valueEnd: number;
+}
+
+export interface HttpMessage extends Span {
+  kind: 'request' | 'response';
+  startLine: Span;
+  method?: string;
+  methodSpan?: Span;
+  target?: string;
+  targetSpan?: Span;
+  version: string;
+  status?: number;
+  statusSpan?: Span;
+  reason?: string;
+  headers: HttpHeader[];
+  /** The body, trimmed of surrounding blank lines; empty when start === end. */
+  body: Span;
+}
+
+export interface HttpExchange {
+  messages: HttpMessage[];
+  errors: Diagnostic[];
+}
+
+const REQUEST_LINE = /^([A-Za-z]+) +(\S+) +(HTTP\/\d\.\d)\s*$/;
+const STATUS_LINE = /^(HTTP\/\d\.\d) +(\d{3})(?: +(.*?))?\s*$/;
+const SEPARATOR = /^-{4,}\s*$/;
+const HEADER = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*$/;
+
+interface Line extends Span {
+  text: string;
+}
+
+function lines(text: string): Line[] {
+  const out: Line[] = [];
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i === text.length || text[i] === '\n') {
+      let end = i;
+      if (end > start && text[end - 1] === '\r') end--;
+      out.push({ start, end, text: text.slice(start, end) });
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+export function isStartLine(line: string): boolean {
+  return REQUEST_LINE.test(line) || STATUS_LINE.test(line);
+}
+
+/** Whether a text looks like an HTTP exchange fixture: its first non-empty line starts a message. */
+export function looksLikeHttp(text: string): boolean {
+  const first = text.split(/\r?\n/, 20).find((l) => l.trim() !== '');
+  return first !== undefined && isStartLine(first.trim());
+}
+
+export function parseHttpExchange(text: string): HttpExchange {
+  const ls = lines(text);
+  const messages: HttpMessage[] = [];
+  const errors: Diagnostic[] = [];
+  let k = 0;
+  while (k < ls.length) {
+    const line = ls[k]!;
+    const trimmed = line.text.trim();
+    if (trimmed === '' || SEPARATOR.test(trimmed)) {
+      k++;
+      continue;
+    }
+    if (!isStartLine(trimmed)) {
+      const lead = line.text.length - line.text.trimStart().length;
+      errors.push({
+        start: line.start + lead,
+        end: line.end,
+        severity: 'error',
+        code: 'http.start-line',
+        message: messages.length
+          ? 'Expected a request line (METHOD target HTTP/1.1) or a status line (HTTP/1.1 code reason) to start the next message (RFC 7230 §3.1).'
+          : 'An HTTP exchange starts with a request line (METHOD target HTTP/1.1) or a status line (HTTP/1.1 code reason) (RFC 7230 §3.1).',
+      });
+      // Skip to the next start line so one fault is reported once.
+      k++;
+      while (k < ls.length && !isStartLine(ls[k]!.text.trim())) k++;
+      continue;
+    }
+    k = readMessage(ls, k, messages, errors);
+  }
+  return { messages, errors };
+}
+
+function readMessage(ls: Line[], k: number, messages: HttpMessage[], errors: Diagnostic[]): number {
+  const line = ls[k]!;
+  const lead = line.text.length - line.text.trimStart().length;
+  const s = line.start + lead;
+  const trimmed = line.text.trim();
+  const req = REQUEST_LINE.exec(trimmed);
+  let msg: HttpMessage;
+  if (req) {
+    const method = req[1]!;
+    const targetAt = trimmed.indexOf(req[2]!, method.length);
+    msg = {
+      kind: 'request',
+      start: s,
+      end: line.end,
+      startLine: { start: s, end: s + trimmed.length },
+      method,
+      methodSpan: { start: s, end: s + method.length },
+      target: req[2]!,
+      targetSpan: { start: s + targetAt, end: s + targetAt + req[2]!.length },
+      version: req[3]!,
+      headers: [],
+      body: { start: line.end, end: line.end },
+    };
+  } else {
+    const st = STATUS_LINE.exec(trimmed)!;
+    const codeAt = st[1]!.length + (trimmed.slice(st[1]!.length).length - trimmed.slice(st[1]!.length).trimStart().length);
+    msg = {
+      kind: 'response',
+      start: s,
+      end: line.end,
+      startLine: { start: s, end: s + trimmed.length },
+      version: st[1]!,
+      status: Number(st[2]),
+      statusSpan: { start: s + codeAt, end: s + codeAt + 3 },
+      reason: st[3] ?? '',
+      headers: [],
+      body: { start: line.end, end: line.end },
+    };
+  }
+  messages.push(msg);
+  k++;
+  // Header fields up to the empty line.
+  for (; k < ls.length; k++) {
+    const h = ls[k]!;
+    if (h.text.trim() === '') {
+      k++;
+      break;
+    }
+    if (isStartLine(h.text.trim()) || SEPARATOR.test(h.text.trim())) return k;
+    const m = HEADER.exec(h.text);
+    if (!m) {
+      errors.push({
+        start: h.start,
+        end: h.end,
+        severity: 'error',
+        code: 'http.header-syntax',
+        message: /^\s/.test(h.text)
+          ? 'Header lines must not be folded (obs-fold, RFC 7230 §3.2.4); or an empty line is missing before the body.'
+          : "A header field is 'Name: value' (RFC 7230 §3.2); or an empty line is missing before the body.",
+      });
+      continue;
+    }
+    const valueStart = h.start + h.text.indexOf(m[2]!, m[1]!.length + 1);
+    msg.headers.push({
+      start: h.start,
+      end: h.end,
+      name: m[1]!,
+      nameEnd: h.start + m[1]!.length,
+      value: m[2]!,
+      valueStart: m[2] ? valueStart : h.start + m[1]!.length + 1,
+      valueEnd: m[2] ? valueStart + m[2].length : h.start + m[1]!.length + 1,
+    });
+    msg.end = h.end;
+  }
+  // Body: up to the next start line or separator; surrounding blank lines are not part of it.
+  let first = -1;
+  let last = -1;
+  for (; k < ls.length; k++) {
+    const b = ls[k]!;
+    const t = b.text.trim();
+    if (isStartLine(t) || SEPARATOR.test(t)) break;
+    if (t !== '') {
+      if (first < 0) first = k;
+      last = k;
+    }
+  }
+  if (first >= 0) {
+    msg.body = { start: ls[first]!.start, end: ls[last]!.end };
+    msg.end = msg.body.end;
+  } else {
+    msg.body = { start: msg.end, end: msg.end };
+  }
+  return k;
+}
+
+export function header(msg: HttpMessage, name: string): HttpHeader | undefined {
+  const n = name.toLowerCase();
+  return msg.headers.find((h) => h.name.toLowerCase() === n);
+}
+
+/** The media type of a Content-Type value, lower case, without parameters. */
+export function mediaType(value: string): string {
+  return value.split(';')[0]!.trim().toLowerCase();
+}
