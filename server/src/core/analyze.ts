@@ -33,7 +33,7 @@ export function analyzeText(text: string, hint: KindHint): Analysis {
     const doc = parseXml(text);
     if (!claimed && !isDelegationDocument(doc)) return { text, kind, recognised: false, diagnostics: [], regions: [] };
     const analysis = validateDelegation(text, doc, { claimed });
-    return { text, kind, recognised: true, diagnostics: analysis.diagnostics, regions: [{ start: 0, end: text.length, doc, analysis }] };
+    return { text, kind, recognised: true, diagnostics: byPosition(analysis.diagnostics), regions: [{ start: 0, end: text.length, doc, analysis }] };
   }
   if (kind === 'http') {
     const http = parseHttpExchange(text);
@@ -44,7 +44,7 @@ export function analyzeText(text: string, hint: KindHint): Analysis {
       kind,
       recognised: true,
       http,
-      diagnostics: [...http.errors, ...result.diagnostics].sort((a, b) => a.start - b.start),
+      diagnostics: byPosition([...http.errors, ...result.diagnostics]),
       regions: result.bodies.map((b) => ({ start: b.message.body.start, end: b.message.body.end, doc: b.doc, analysis: b.analysis })),
     };
   }
@@ -53,4 +53,8 @@ export function analyzeText(text: string, hint: KindHint): Analysis {
 
 export function regionAt(analysis: Analysis, offset: number): DelegationRegion | undefined {
   return analysis.regions.find((r) => offset >= r.start && offset <= r.end);
+}
+
+function byPosition(ds: Diagnostic[]): Diagnostic[] {
+  return ds.sort((a, b) => a.start - b.start || a.end - b.end);
 }

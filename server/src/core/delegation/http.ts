@@ -19,10 +19,10 @@ export interface DelegationBody {
   analysis: DelegationAnalysis;
 }
 
-/** Whether an HTTP message is (or claims to be) a delegation one. */
+/** Whether an HTTP message is a delegation one: by its Content-Type, or by the message its body holds. */
 export function isDelegationHttp(text: string, msg: HttpMessage): boolean {
   const ct = header(msg, 'content-type');
-  if (ct) return mediaType(ct.value) === DELEGATION_MEDIA_TYPE;
+  if (ct && mediaType(ct.value) === DELEGATION_MEDIA_TYPE) return true;
   const body = text.slice(msg.body.start, msg.body.end);
   const m = /<([A-Za-z_][\w.-]*)[\s>/]/.exec(body.replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->/g, ''));
   return !!m && recogniseRoot(m[1]!) !== undefined;

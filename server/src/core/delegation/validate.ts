@@ -248,11 +248,12 @@ class MessageChecker {
     }
     const value = el.text.trim();
     const range = this.valueRange(el);
-    if (!value) {
-      this.add(range, 'error', 'del.empty-value', `<${el.name}> is empty; ${p.description} needs a ${p.type} value (${cite}).`,
+    if (!value && el.children.length === 0) {
+      this.add(range, 'error', 'del.empty-value', `<${el.name}> is empty; it needs a ${p.type} value: ${p.description} (${cite}).`,
         [this.replaceValue(el, exampleValue(this.message, p), `Fill in ${exampleValue(this.message, p)}`)]);
       return;
     }
+    if (!value) return;
     if (p.type === 'boolean') this.checkBoolean(el, value, range, cite);
     else if (p.type === 'int' && p.name === 'reasonCode') this.checkReasonCode(el, value, range, cite);
     else if (p.name === 'status') this.checkStatus(el, value, range);

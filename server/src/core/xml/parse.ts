@@ -339,6 +339,13 @@ class Parser {
     if (idx < 0) {
       const open = this.top;
       this.error(at + 2, nameEnd, open ? `</${name}> does not match the open element <${open.name}>.` : `</${name}> closes no open element.`);
+      if (!open) return;
+      // Most often a misspelt end tag: let it close the open element, so one typo is one error.
+      this.stack.pop();
+      open.closeStart = at;
+      open.closeNameStart = at + 2;
+      open.closeNameEnd = nameEnd;
+      open.end = this.i;
       return;
     }
     while (this.stack.length - 1 > idx) {

@@ -1,0 +1,11 @@
+// Bundles the extension client, the language server, the CLI and the extension-host test suite
+// with esbuild. The bundles carry their dependencies, so the .vsix ships no node_modules.
+import * as esbuild from 'esbuild';
+
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
+await Promise.all([
+  esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
+  esbuild.build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' }),
+  esbuild.build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '' } }),
+  esbuild.build({ ...common, entryPoints: ['test/vscode/suite/index.ts'], outfile: 'dist/test/suite/index.js', external: ['vscode', 'mocha'] }),
+]);

@@ -1,0 +1,3 @@
+import { main } from './omadm.js';
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,123 @@
+/**
+ * `omadm`: the command-line twin of the extension (DESIGN "The command line"). The JSON output of
+ * every command is a contract; keep its shape exactly.
+ */
+import { parseArgs } from 'node:util';
+import * as path from 'node:path';
+import { validatePaths, type FileDiagnostic } from './validate.js';
+
+const HELP = `omadm - OMA DM Workbench on the command line
+
+Usage: omadm <command> [options]
+
+Commands:
+  validate [--json] PATH...   validate every recognised file under the paths (folders recurse)
+  demo                        validate the bundled example workspace and print the findings
+
+Run 'omadm <command> --help' for a command's options.
+`;
+
+const VALIDATE_HELP = `Usage: omadm validate [--json] PATH...
+
+Validates every recognised file under the paths; folders recurse (node_modules and dot-folders
+are skipped). Recognised: delegation messages (*.xml whose root is a delegation message, and
+*.delegation.xml), HTTP exchange fixtures (*.dmhttp, and *.http files holding a delegation
+exchange).
+
+Options:
+  --json    print one JSON array of diagnostics:
+            {"file","line","column","endLine","endColumn","severity","code","message","source"}
+            (lines and columns 1-based)
+  -h, --help
+
+Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage error or unreadable path.
+`;
+
+const DEMO_HELP = `Usage: omadm demo
+
+Validates the example workspace bundled with omadm (a delegation flow, every delegation message,
+and the HTTP binding example of the specification) and prints what it finds.
+
+Exit status: 0 when the example workspace has no errors, 1 otherwise.
+`;
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const stdio: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+export function main(argv: string[], io: Io = stdio): number {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    io.out(HELP);
+    return command ? 0 : 2;
+  }
+  if (command === '--version') {
+    io.out('0.1.0\n');
+    return 0;
+  }
+  try {
+    switch (command) {
+      case 'validate':
+        return validateCommand(rest, io);
+      case 'demo':
+        return demoCommand(rest, io);
+      default:
+        io.err(`omadm: unknown command '${command}'\n\n${HELP}`);
+        return 2;
+    }
+  } catch (e) {
+    if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`omadm ${command}: ${(e as Error).message}\nRun 'omadm ${command} --help'.\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+function validateCommand(args: string[], io: Io): number {
+  const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+  if (values.help) {
+    io.out(VALIDATE_HELP);
+    return 0;
+  }
+  if (positionals.length === 0) {
+    io.err(`omadm validate: give at least one file or folder\n\n${VALIDATE_HELP}`);
+    return 2;
+  }
+  const result = validatePaths(positionals);
+  for (const u of result.unreadable) io.err(`omadm validate: cannot read ${u.path}: ${u.reason}\n`);
+  if (values.json) io.out(JSON.stringify(result.diagnostics, null, 2) + '\n');
+  else printText(result.diagnostics, result.files, io);
+  if (result.unreadable.length) return 2;
+  return result.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
+}
+
+function printText(diagnostics: FileDiagnostic[], files: number, io: Io): void {
+  for (const d of diagnostics) io.out(`${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}\n`);
+  const count = (s: string): number => diagnostics.filter((d) => d.severity === s).length;
+  io.out(`${files} file${files === 1 ? '' : 's'} checked: ${count('error')} errors, ${count('warning')} warnings, ${count('information') + count('hint')} notes\n`);
+}
+
+function demoCommand(args: string[], io: Io): number {
+  const { values } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    io.out(DEMO_HELP);
+    return 0;
+  }
+  const workspace = path.resolve(__dirname, '..', 'examples', 'workspace');
+  io.out(`Validating the example workspace ${workspace}\n\n`);
+  const result = validatePaths([workspace]);
+  for (const f of result.checked) {
+    const own = result.diagnostics.filter((d) => d.file === f.file);
+    io.out(`${own.length ? '!' : '✓'} ${path.relative(workspace, f.file)}  (${f.kind}${f.message ? ': ' + f.message : ''})\n`);
+    for (const d of own) io.out(`    ${d.line}:${d.column} ${d.severity} ${d.code}: ${d.message}\n`);
+  }
+  io.out('\n');
+  const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = result.diagnostics.filter((d) => d.severity === 'warning').length;
+  io.out(`${result.files} files checked: ${errors} errors, ${warnings} warnings\n`);
+  return errors ? 1 : 0;
+}

@@ -1,0 +1,145 @@
+/**
+ * Extension-host suite: runs inside a real VS Code (code-server here, or the desktop build through
+ * @vscode/test-electron) by the `extensionTestsPath` contract: `run()` resolves when all pass.
+ * The workspace is test/vscode/workspace (or a copy of it).
+ */
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import Mocha from 'mocha';
+
+const DEADLINE_MS = 30_000;
+
+function workspaceFile(name: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the suite needs test/vscode/workspace open as the workspace folder');
+  return vscode.Uri.file(path.join(folder.uri.fsPath, name));
+}
+
+/** Resolves with the value once `probe` returns one, or rejects at the deadline. */
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + DEADLINE_MS;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise<void>((resolve) => {
+      const sub = vscode.languages.onDidChangeDiagnostics(() => {
+        sub.dispose();
+        clearTimeout(t);
+        resolve();
+      });
+      // Requests such as hover are not announced by an event: look again shortly.
+      const t = setTimeout(() => {
+        sub.dispose();
+        resolve();
+      }, 50);
+    });
+  }
+}
+
+async function diagnosticsOf(uri: vscode.Uri, atLeast = 1): Promise<vscode.Diagnostic[]> {
+  return until(`${atLeast} diagnostics on ${path.basename(uri.fsPath)}`, () => {
+    const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'omadm');
+    return d.length >= atLeast ? d : undefined;
+  });
+}
+
+function hoverText(hovers: vscode.Hover[]): string {
+  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+}
+
+function register(): void {
+  suite('OMA DM Workbench in VS Code', () => {
+    test('a broken delegation message gets a ranged diagnostic with its spec reference', async () => {
+      const uri = workspaceFile('prepared.delegation.xml');
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc);
+      assert.equal(doc.languageId, 'dm-delegation');
+      const [d] = await diagnosticsOf(uri);
+      assert.equal(d!.code, 'del.boolean');
+      assert.equal(d!.severity, vscode.DiagnosticSeverity.Error);
+      assert.deepEqual([d!.range.start.line, d!.range.start.character, d!.range.end.line, d!.range.end.character], [4, 20, 4, 24]);
+      assert.match(d!.message, /Table 4/);
+    });
+
+    test('hover explains the element with its table row', async () => {
+      const uri = workspaceFile('prepared.delegation.xml');
+      await diagnosticsOf(uri);
+      const hovers = await until('a hover', async () => {
+        const h = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(4, 5))) ?? [];
+        return h.length ? h : undefined;
+      });
+      const text = hoverText(hovers);
+      assert.match(text, /isDelegationFull/);
+      assert.match(text, /True if delegation confirmed is full/);
+      assert.match(text, /Delegation 5\.3\.1\.4, Table 4/);
+    });
+
+    test('the quick fix corrects the boolean and the diagnostic goes away', async () => {
+      const uri = workspaceFile('prepared.delegation.xml');
+      const doc = await vscode.workspace.openTextDocument(uri);
+      const [d] = await diagnosticsOf(uri);
+      const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, d!.range)) ?? [];
+      const fix = actions.find((a) => a.title === 'Change to true');
+      assert.ok(fix?.edit, `expected a 'Change to true' quick fix, got ${actions.map((a) => a.title).join(', ')}`);
+      assert.ok(await vscode.workspace.applyEdit(fix.edit));
+      assert.match(doc.getText(), /<isDelegationFull>true<\/isDelegationFull>/);
+      await until('the diagnostics to clear', () => (vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'omadm').length === 0 ? true : undefined));
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    });
+
+    test('completion offers every message on an empty delegation file', async () => {
+      const doc = await vscode.workspace.openTextDocument({ language: 'dm-delegation', content: '' });
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(0, 0));
+      const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+      for (const root of ['delegation_req', 'delegation_resp', 'delegation_revocation_req', 'revocation_failure']) assert.ok(labels.includes(root), `${root} in ${labels.join(', ')}`);
+      assert.ok(labels.some((l) => l.startsWith('bootstrap_confirmed (')), 'both bootstrap_confirmed variants');
+    });
+
+    test('the outline lists the message and its parameters', async () => {
+      const uri = workspaceFile('request.xml');
+      const symbols = await until('symbols', async () => {
+        const s = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', uri);
+        return s?.length ? s : undefined;
+      });
+      assert.equal(symbols[0]!.name, 'delegation_req');
+      assert.deepEqual(symbols[0]!.children.map((c) => c.name), ['serverId', 'deviceId', 'deviceMan', 'deviceMod', 'DMTreeURI', 'isDelegationFull', 'sessionId']);
+    });
+
+    test('HTTP exchange fixtures are recognised; a plain XML file with another root is left alone', async () => {
+      const unrelated = workspaceFile('unrelated.xml');
+      await vscode.workspace.openTextDocument(unrelated);
+      const uri = workspaceFile('appendix-c.dmhttp');
+      const doc = await vscode.workspace.openTextDocument(uri);
+      assert.equal(doc.languageId, 'dm-http');
+      const diags = await diagnosticsOf(uri, 2);
+      assert.deepEqual(diags.map((d) => [d.code, d.range.start.line, d.severity]), [
+        ['http.accept', 3, vscode.DiagnosticSeverity.Warning],
+        ['http.accept', 38, vscode.DiagnosticSeverity.Warning],
+      ]);
+      // The server handles documents in order: unrelated.xml was analysed before appendix-c.dmhttp.
+      assert.deepEqual(vscode.languages.getDiagnostics(unrelated), []);
+    });
+
+    test('"New Delegation Message" opens a complete skeleton that validates clean', async () => {
+      const doc = await vscode.commands.executeCommand<vscode.TextDocument>('omadm.newDelegationMessage', 'bootstrap_confirmed', '5.3.2.5');
+      assert.equal(doc.languageId, 'dm-delegation');
+      assert.match(doc.getText(), /<status>BOOTSTRAP_CONFIRMED<\/status>/);
+      // A clean document publishes an empty list: check that a broken copy is flagged instead.
+      const broken = await vscode.workspace.openTextDocument({ language: 'dm-delegation', content: doc.getText().replace('<sessionId>', '<sessionID>').replace('</sessionId>', '</sessionID>') });
+      const diags = await diagnosticsOf(broken.uri, 2);
+      assert.deepEqual(diags.map((d) => d.code).sort(), ['del.missing-parameter', 'del.unknown-element']);
+      assert.deepEqual(vscode.languages.getDiagnostics(doc.uri), []);
+    });
+  });
+}
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
+  mocha.suite.emit('pre-require', globalThis, 'omadm-extension-tests', mocha);
+  register();
+  return new Promise((resolve, reject) => {
+    mocha.run((failures) => (failures ? reject(new Error(`${failures} extension-host test(s) failed`)) : resolve()));
+  });
+}
