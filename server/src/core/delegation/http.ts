@@ -33,8 +33,10 @@ export function validateDelegationExchange(text: string, exchange: HttpExchange)
   const bodies: DelegationBody[] = [];
   let lastRequest: DelegationMessage | undefined;
   for (const msg of exchange.messages) {
-    if (!isDelegationHttp(text, msg)) {
-      if (msg.kind === 'request') lastRequest = undefined;
+    // A response belongs to the delegation request before it, whatever it carries.
+    const answersDelegation = msg.kind === 'response' && lastRequest !== undefined;
+    if (!answersDelegation && !isDelegationHttp(text, msg)) {
+      lastRequest = undefined;
       continue;
     }
     const body = checkBody(text, msg, out);
@@ -196,6 +198,17 @@ function checkResponse(msg: HttpMessage, carried: DelegationMessage | undefined,
       severity: 'error',
       code: 'http.message-direction',
       message: `${carried.name} is sent as its own HTTP POST (Delegation ${carried.sections[0]}); an HTTP response carries only delegation_resp, bootstrap_srv_url_delivery or delegation_termination_ack.`,
+    });
+  }
+  const ct = header(msg, 'content-type');
+  if (hasBody && ct && mediaType(ct.value) !== DELEGATION_MEDIA_TYPE) {
+    out.push({
+      start: ct.valueStart,
+      end: ct.valueEnd,
+      severity: 'warning',
+      code: 'http.content-type',
+      message: `A delegation response with content SHOULD be ${DELEGATION_MEDIA_TYPE} (Delegation 5.3).`,
+      fixes: [{ title: `Change to ${DELEGATION_MEDIA_TYPE}`, edits: [{ start: ct.valueStart, end: ct.valueEnd, newText: DELEGATION_MEDIA_TYPE }], preferred: true }],
     });
   }
   if (!request) return;

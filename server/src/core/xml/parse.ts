@@ -335,7 +335,9 @@ class Parser {
     }
     this.i = Math.max(end, at + 2);
     if (!name) return;
-    const idx = this.stack.map((e) => e.name).lastIndexOf(name);
+    // The open element is the usual match; search deeper only when it is not (keeps depth linear).
+    let idx = this.stack.length - 1;
+    while (idx >= 0 && this.stack[idx]!.name !== name) idx--;
     if (idx < 0) {
       const open = this.top;
       this.error(at + 2, nameEnd, open ? `</${name}> does not match the open element <${open.name}>.` : `</${name}> closes no open element.`);

@@ -1,0 +1,53 @@
+// The protocol core knows nothing of VS Code, of LSP or of the network (DESIGN "Layers").
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ROOT } from '../helpers.ts';
+import { SNIPPETS_FILE, delegationSnippets } from '../../scripts/snippets.ts';
+
+function sources(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? sources(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+const FORBIDDEN = /^(vscode|vscode-languageserver.*|vscode-languageclient.*|vscode-jsonrpc|undici|node:(net|http|https|tls|dgram|fs|child_process)|net|http|https|tls|fs|child_process)$/;
+
+test('server/src/core imports nothing from vscode, LSP, the network or the file system', () => {
+  const files = sources(path.join(ROOT, 'server', 'src', 'core'));
+  assert.ok(files.length > 5);
+  for (const f of files) {
+    const text = fs.readFileSync(f, 'utf8');
+    for (const m of text.matchAll(/(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+      const spec = m[1] ?? m[2] ?? m[3]!;
+      assert.ok(!FORBIDDEN.test(spec), `${path.relative(ROOT, f)} imports ${spec}`);
+      if (spec.startsWith('.')) assert.ok(path.resolve(path.dirname(f), spec).startsWith(path.join(ROOT, 'server', 'src', 'core')), `${path.relative(ROOT, f)} reaches out of the core: ${spec}`);
+    }
+  }
+});
+
+test('the language service does not depend on the LSP connection', () => {
+  for (const f of sources(path.join(ROOT, 'server', 'src', 'language'))) {
+    const text = fs.readFileSync(f, 'utf8');
+    assert.doesNotMatch(text, /from ['"](vscode|vscode-languageserver(\/node)?)['"]/, path.relative(ROOT, f));
+  }
+});
+
+test('the snippets file is generated from the message table', () => {
+  const onDisk = JSON.parse(fs.readFileSync(path.join(ROOT, SNIPPETS_FILE), 'utf8'));
+  assert.deepEqual(onDisk, delegationSnippets(), 'run `npm run snippets`');
+  assert.equal(Object.keys(onDisk).length, 16);
+});
+
+test('every file the extension manifest names exists', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const named = [
+    ...pkg.contributes.languages.map((l: { configuration: string }) => l.configuration),
+    ...pkg.contributes.grammars.map((g: { path: string }) => g.path),
+    ...pkg.contributes.snippets.map((s: { path: string }) => s.path),
+  ];
+  for (const p of named) assert.ok(fs.existsSync(path.join(ROOT, p)), p);
+  for (const g of pkg.contributes.grammars) JSON.parse(fs.readFileSync(path.join(ROOT, g.path), 'utf8'));
+});
