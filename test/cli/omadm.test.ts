@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FIXTURES, ROOT } from '../helpers.ts';
+
+const BIN = path.join(ROOT, 'bin', 'omadm.js');
+
+function omadm(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const CONTRACT_KEYS = ['file', 'line', 'column', 'endLine', 'endColumn', 'severity', 'code', 'message', 'source'];
+
+test('validate --json on the fixture folder prints the contract JSON, 1-based, and exits 1', () => {
+  const r = omadm('validate', '--json', path.relative(ROOT, FIXTURES));
+  assert.equal(r.code, 1, r.stderr);
+  const ds = JSON.parse(r.stdout) as Record<string, unknown>[];
+  for (const d of ds) {
+    assert.deepEqual(Object.keys(d), CONTRACT_KEYS);
+    assert.equal(d.source, 'omadm');
+    assert.ok(['error', 'warning', 'information', 'hint'].includes(d.severity as string));
+  }
+  const expected: Record<string, string[]> = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'expected.json'), 'utf8'));
+  const got: Record<string, string[]> = {};
+  for (const d of ds) (got[path.relative(path.relative(ROOT, FIXTURES), d.file as string)] ??= []).push(`${d.code}@${d.line}:${d.column}`);
+  assert.deepEqual(got, expected);
+  const bool = ds.find((d) => d.code === 'del.boolean')!;
+  assert.deepEqual([bool.file, bool.line, bool.column, bool.endLine, bool.endColumn], [path.join('test', 'fixtures', 'delegation', 'broken', 'boolean.xml'), 4, 21, 4, 25]);
+});
+
+test('validate of valid files exits 0 and says what it checked', () => {
+  const r = omadm('validate', 'test/fixtures/delegation/valid', 'test/fixtures/delegation/http/delegation-flow.dmhttp');
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^22 files checked: 0 errors, 0 warnings, 0 notes$/m);
+});
+
+test('warnings alone exit 0; text output names file:line:column', () => {
+  const r = omadm('validate', 'test/fixtures/delegation/http/appendix-c.dmhttp');
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^test\/fixtures\/delegation\/http\/appendix-c\.dmhttp:4:9: warning http\.accept: /m);
+});
+
+test('usage errors and unreadable paths exit 2', () => {
+  assert.equal(omadm('validate').code, 2);
+  const missing = omadm('validate', '--json', 'no/such/place');
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /cannot read no\/such\/place: ENOENT/);
+  assert.equal(omadm('validate', '--frobnicate', 'x').code, 2);
+  assert.equal(omadm('frobnicate').code, 2);
+  assert.equal(omadm().code, 2);
+});
+
+test('--help is there for the tool and each command', () => {
+  const top = omadm('--help');
+  assert.equal(top.code, 0);
+  assert.match(top.stdout, /validate \[--json\] PATH/);
+  const v = omadm('validate', '--help');
+  assert.equal(v.code, 0);
+  assert.match(v.stdout, /Exit status: 0 no errors/);
+  assert.equal(omadm('demo', '--help').code, 0);
+});
+
+test('folders recurse, skip node_modules and dot-folders, and leave unrelated XML alone', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-cli-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'a', 'b'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'node_modules'));
+    fs.mkdirSync(path.join(dir, '.git'));
+    const bad = '<delegation_confirmed><status>CONFIRMED</status></delegation_confirmed>';
+    fs.writeFileSync(path.join(dir, 'a', 'b', 'deep.xml'), bad);
+    fs.writeFileSync(path.join(dir, 'node_modules', 'x.xml'), bad);
+    fs.writeFileSync(path.join(dir, '.git', 'x.xml'), bad);
+    fs.writeFileSync(path.join(dir, 'pom.xml'), '<project><broken></project>');
+    fs.writeFileSync(path.join(dir, 'junk.xml'), Buffer.from([0, 1, 2, 255, 254, 60, 0]));
+    const r = omadm('validate', '--json', dir);
+    assert.equal(r.code, 1);
+    const files = [...new Set((JSON.parse(r.stdout) as { file: string }[]).map((d) => path.relative(dir, d.file)))];
+    assert.deepEqual(files, [path.join('a', 'b', 'deep.xml')]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('demo validates the bundled example workspace and exits 0', () => {
+  const r = omadm('demo');
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /✓ flows\/dmacc-approach\.dmhttp {2}\(HTTP exchange: DELEGATION_REQ, DELEGATION_RESP, BOOTSTRAP_CONFIRMED, DELEGATION_PREPARED, DELEGATION_CONFIRMED\)/);
+  assert.match(r.stdout, /7 files checked: 0 errors, 2 warnings/);
+});
