@@ -1,0 +1,66 @@
+// npm run bench: how long validating a 1 MB corpus of delegation messages takes, next to
+// `xmllint --noout` (well-formedness only) on the same files, in the same run. Figures, not a test.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { allSkeletonTargets, skeleton } from '../server/src/core/delegation/build.ts';
+import { validatePaths } from '../server/src/cli/validate.ts';
+
+const TARGET_BYTES = 1024 * 1024;
+const PASSES = 5;
+
+function corpus(dir: string): { files: string[]; bytes: number } {
+  const targets = allSkeletonTargets();
+  const files: string[] = [];
+  let bytes = 0;
+  for (let i = 0; bytes < TARGET_BYTES; i++) {
+    const t = targets[i % targets.length]!;
+    let text = skeleton(t.message, t.variant, { declaration: true, optional: true });
+    // One in four carries a fault, so the rules' error paths are measured too.
+    if (i % 4 === 1) text = text.replace('<status>', '<status>X');
+    if (i % 4 === 3) text = text.replace(/<sessionId>[^<]*<\/sessionId>/, `<sessionId>S-${i}</sessionId><sessionId>dup</sessionId>`);
+    text = text.replace('ABCDERFGHCHDJKD', `SESSION-${i}`);
+    const f = path.join(dir, `m${String(i).padStart(5, '0')}.xml`);
+    fs.writeFileSync(f, text);
+    files.push(f);
+    bytes += Buffer.byteLength(text);
+  }
+  return { files, bytes };
+}
+
+function best(fn: () => void): number {
+  let min = Infinity;
+  for (let i = 0; i < PASSES; i++) {
+    const t = process.hrtime.bigint();
+    fn();
+    min = Math.min(min, Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return min;
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-bench-'));
+try {
+  const { files, bytes } = corpus(dir);
+  console.log(`corpus: ${files.length} delegation messages, ${(bytes / 1024 / 1024).toFixed(2)} MB (best of ${PASSES} passes each)`);
+  validatePaths([dir]); // warm-up: JIT and file cache
+  let found = 0;
+  const ours = best(() => {
+    found = validatePaths([dir]).diagnostics.length;
+  });
+  console.log(`omadm validate (in process, full delegation rules): ${ours.toFixed(1)} ms, ${((bytes / 1024 / 1024) / (ours / 1000)).toFixed(1)} MB/s, ${found} diagnostics`);
+  const probe = spawnSync('xmllint', ['--version'], { encoding: 'utf8' });
+  if (probe.error) {
+    console.log('xmllint: not installed (apt-get install libxml2-utils); no ratio');
+  } else {
+    // One process for all files, like the in-process figure above (which excludes Node start-up).
+    const lint = best(() => {
+      const r = spawnSync('xmllint', ['--noout', ...files], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      if (r.status !== 0 && r.status !== 1) throw new Error(`xmllint failed: ${r.stderr.slice(0, 300)}`);
+    });
+    console.log(`xmllint --noout (one process, well-formedness only): ${lint.toFixed(1)} ms, ${((bytes / 1024 / 1024) / (lint / 1000)).toFixed(1)} MB/s`);
+    console.log(`ratio omadm / xmllint: ${(ours / lint).toFixed(2)}`);
+  }
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
