@@ -4,7 +4,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from '../helpers.ts';
-import { SNIPPETS_FILE, delegationSnippets } from '../../scripts/snippets.ts';
+import { EXCHANGE_SNIPPETS_FILE, SNIPPETS_FILE, delegationSnippets, exchangeSnippets } from '../../scripts/snippets.ts';
+import { analyzeText } from '../../server/src/core/analyze.ts';
 
 function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -39,6 +40,17 @@ test('the snippets file is generated from the message table', () => {
   const onDisk = JSON.parse(fs.readFileSync(path.join(ROOT, SNIPPETS_FILE), 'utf8'));
   assert.deepEqual(onDisk, delegationSnippets(), 'run `npm run snippets`');
   assert.equal(Object.keys(onDisk).length, 16);
+  const exchanges = JSON.parse(fs.readFileSync(path.join(ROOT, EXCHANGE_SNIPPETS_FILE), 'utf8'));
+  assert.deepEqual(exchanges, exchangeSnippets(), 'run `npm run snippets`');
+});
+
+test('every HTTP exchange snippet, with its placeholders filled, validates clean', () => {
+  const snippets = exchangeSnippets();
+  assert.equal(Object.keys(snippets).length, 13);
+  for (const [name, s] of Object.entries(snippets)) {
+    const text = s.body.join('\n').replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$0/g, '');
+    assert.deepEqual(analyzeText(text, { fileName: 'x.dmhttp' }).diagnostics, [], name);
+  }
 });
 
 test('every file the extension manifest names exists', () => {
