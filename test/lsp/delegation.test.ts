@@ -177,3 +177,27 @@ test('hostile input never takes the server down', async () => {
   assert.deepEqual(client.stderr.join(''), '');
   assert.deepEqual(client.log.filter((l) => /failed/.test(l)), []);
 });
+
+test('inside an HTTP exchange: completion in a body, hover on headers and on body elements', async () => {
+  const uri = uriOf('flow.dmhttp');
+  const text = 'POST /dm/delegation HTTP/1.1\nHost: dms-1.example.com\nContent-Type: application/vnd.dm.delegation+xml\n\n<delegation_confirmed>\n  <\n</delegation_confirmed>\n';
+  await client.open(uri, text, 'dm-http');
+  await client.diagnostics(uri);
+  const items = (await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: 5, character: 3 } })) as CompletionItem[];
+  assert.deepEqual(items.map((i) => i.label), ['reasonCode', 'status', 'sessionId']);
+  const ct = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 2, character: 3 } });
+  assert.match((ct!.contents as MarkupContent).value, /application\/vnd\.dm\.delegation\+xml.*DM-DEL-S-007/);
+  const root = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 4, character: 3 } });
+  assert.match((root!.contents as MarkupContent).value, /DELEGATION_CONFIRMED/);
+});
+
+test('inside DMAcc, completion offers the DM 1.3 DMAcc nodes', async () => {
+  const uri = uriOf('dmacc.xml');
+  const text = '<bootstrap_confirmed>\n  <DMAcc>\n    <AppAddr>\n      <A1>\n        \n      </A1>\n    </AppAddr>\n  </DMAcc>\n</bootstrap_confirmed>';
+  await client.open(uri, text);
+  await client.diagnostics(uri);
+  const top = (await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: 1, character: 9 } })) as CompletionItem[];
+  assert.ok(['AppID', 'ServerID', 'AppAddr', 'AppAuth', 'Ext'].every((n) => top.some((i) => i.label === n)), top.map((i) => i.label).join(', '));
+  const inner = (await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: 4, character: 8 } })) as CompletionItem[];
+  assert.deepEqual(inner.map((i) => i.label), ['Addr', 'AddrType', 'Port']);
+});

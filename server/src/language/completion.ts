@@ -42,7 +42,8 @@ export function completeAt(analysis: Analysis, offset: number): Completion[] {
   if (!el) return [];
   const r = contentRange(el);
   if (offset < r.start || offset > r.end) return [];
-  if (el === root || el.parent !== root) return elementItems(message, el, root, offset, offset, false);
+  const complex = allParameters(message).some((p) => p.name === el.name && p.type === 'complex');
+  if (el === root || el.parent !== root || complex) return elementItems(message, el, root, offset, offset, false);
   return valueItems(message, el, r.start, r.end);
 }
 
