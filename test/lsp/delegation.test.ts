@@ -186,7 +186,8 @@ test('inside an HTTP exchange: completion in a body, hover on headers and on bod
   const items = (await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: 5, character: 3 } })) as CompletionItem[];
   assert.deepEqual(items.map((i) => i.label), ['reasonCode', 'status', 'sessionId']);
   const ct = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 2, character: 3 } });
-  assert.match((ct!.contents as MarkupContent).value, /application\/vnd\.dm\.delegation\+xml.*DM-DEL-S-007/);
+  assert.match((ct!.contents as MarkupContent).value, /`application\/vnd\.dm\.delegation\+xml` \(delegation, Delegation 5\.3\)/);
+  assert.match((ct!.contents as MarkupContent).value, /`application\/vnd\.oma\.dm\.request\+json` \(Package#2/);
   const root = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 4, character: 3 } });
   assert.match((root!.contents as MarkupContent).value, /DELEGATION_CONFIRMED/);
 });

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { analyzeText } from '../core/analyze.js';
 import { LineIndex } from '../core/text/lineIndex.js';
 import { SOURCE, type Severity } from '../core/diagnostic.js';
+import { PACKAGES } from '../core/dm20/packages.js';
 
 /** The contract shape of DESIGN.md; field order is part of it. */
 export interface FileDiagnostic {
@@ -61,7 +62,16 @@ function walk(p: string, out: string[], unreadable: ValidateResult['unreadable']
 }
 
 /** Names worth opening: the file kinds of DESIGN.md this version validates. */
-const CANDIDATE = /\.(xml|dmhttp|http)$/i;
+const CANDIDATE = /\.(xml|dmhttp|http|json)$/i;
+
+/** The core does no I/O; a Package#3 beside its Package#2 is read from disk here. */
+function readSibling(fileName: string): string | undefined {
+  try {
+    return fs.readFileSync(fileName, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
 
 export function validatePaths(paths: string[]): ValidateResult {
   const files: string[] = [];
@@ -79,11 +89,12 @@ export function validatePaths(paths: string[]): ValidateResult {
       unreadable.push({ path: file, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
       continue;
     }
-    const analysis = analyzeText(text, { fileName: file });
+    const analysis = analyzeText(text, { fileName: file }, { readSibling });
     if (!analysis.recognised) continue;
     result.files++;
-    const messages = analysis.regions.map((r) => r.analysis.message?.name).filter((m): m is string => !!m);
-    result.checked.push({ file, kind: analysis.kind === 'http' ? 'HTTP exchange' : 'delegation message', ...(messages.length ? { message: messages.join(', ') } : {}) });
+    const messages = analysis.regions.map((r) => (r.type === 'delegation' ? r.analysis.message?.name : PACKAGES[r.kind].title.split(':')[0])).filter((m): m is string => !!m);
+    const kind = { http: 'HTTP exchange', delegation: 'delegation message', package: 'DM 2.0 package', unknown: '' }[analysis.kind];
+    result.checked.push({ file, kind, ...(messages.length ? { message: messages.join(', ') } : {}) });
     const lines = new LineIndex(text);
     for (const d of analysis.diagnostics) {
       const s = lines.positionAt(d.start);

@@ -1,6 +1,7 @@
 /**
- * One document in, everything the core knows about it out: its kind, its diagnostics and the
- * delegation messages in it with their parse trees. The CLI and the language service both start here.
+ * One document in, everything the core knows about it out: its kind, its diagnostics, and the
+ * messages in it (delegation XML, DM 2.0 JSON packages) with their parse trees. The CLI and the
+ * language service both start here.
  */
 import type { Diagnostic } from './diagnostic.js';
 import { type FileKind, type KindHint, fileKind } from './kinds.js';
@@ -8,14 +9,32 @@ import { type XmlDocument, parseXml } from './xml/parse.js';
 import { type DelegationAnalysis, isDelegationDocument, validateDelegation } from './delegation/validate.js';
 import { type HttpExchange, parseHttpExchange } from './http/message.js';
 import { validateDelegationExchange } from './delegation/http.js';
+import { JsonDocument } from './json/document.js';
+import { type PackageKind, kindByShape } from './dm20/packages.js';
+import { type PackageAnalysis, validatePackage } from './dm20/validate.js';
+import { validateDm20Exchange } from './dm20/http.js';
+import type { StatusContext } from './dm20/rules.js';
 
 /** A delegation message somewhere in the document (the whole of it, or an HTTP body). */
 export interface DelegationRegion {
+  type: 'delegation';
   start: number;
   end: number;
   doc: XmlDocument;
   analysis: DelegationAnalysis;
 }
+
+/** A DM 2.0 JSON package somewhere in the document. */
+export interface PackageRegion {
+  type: 'package';
+  start: number;
+  end: number;
+  kind: PackageKind;
+  json: JsonDocument;
+  analysis: PackageAnalysis;
+}
+
+export type Region = DelegationRegion | PackageRegion;
 
 export interface Analysis {
   text: string;
@@ -23,35 +42,63 @@ export interface Analysis {
   /** False when the document is not one of ours after all (a plain .xml with another root). */
   recognised: boolean;
   diagnostics: Diagnostic[];
-  regions: DelegationRegion[];
+  regions: Region[];
   http?: HttpExchange;
 }
 
-export function analyzeText(text: string, hint: KindHint): Analysis {
-  const { kind, claimed } = fileKind(text, hint);
-  if (kind === 'delegation') {
-    const doc = parseXml(text);
-    if (!claimed && !isDelegationDocument(doc)) return { text, kind, recognised: false, diagnostics: [], regions: [] };
-    const analysis = validateDelegation(text, doc, { claimed });
-    return { text, kind, recognised: true, diagnostics: byPosition(analysis.diagnostics), regions: [{ start: 0, end: text.length, doc, analysis }] };
-  }
-  if (kind === 'http') {
-    const http = parseHttpExchange(text);
-    const result = validateDelegationExchange(text, http);
-    if (!claimed && result.bodies.length === 0) return { text, kind, recognised: false, diagnostics: [], regions: [] };
-    return {
-      text,
-      kind,
-      recognised: true,
-      http,
-      diagnostics: byPosition([...http.errors, ...result.diagnostics]),
-      regions: result.bodies.map((b) => ({ start: b.message.body.start, end: b.message.body.end, doc: b.doc, analysis: b.analysis })),
-    };
-  }
+export interface AnalyzeEnv {
+  /**
+   * Reads a file beside the analysed one (a `*.pkg2.json` next to a `*.pkg3.json`), or gives
+   * undefined. The core does no I/O: the CLI and the language server pass their own reader.
+   */
+  readSibling?: (fileName: string) => string | undefined;
+}
+
+function none(text: string, kind: FileKind): Analysis {
   return { text, kind, recognised: false, diagnostics: [], regions: [] };
 }
 
-export function regionAt(analysis: Analysis, offset: number): DelegationRegion | undefined {
+export function analyzeText(text: string, hint: KindHint, env: AnalyzeEnv = {}): Analysis {
+  const { kind, claimed, packageKind } = fileKind(text, hint);
+  if (kind === 'delegation') {
+    const doc = parseXml(text);
+    if (!claimed && !isDelegationDocument(doc)) return none(text, kind);
+    const analysis = validateDelegation(text, doc, { claimed });
+    return { text, kind, recognised: true, diagnostics: byPosition(analysis.diagnostics), regions: [{ type: 'delegation', start: 0, end: text.length, doc, analysis }] };
+  }
+  if (kind === 'package') {
+    const json = new JsonDocument(text);
+    const pkg = packageKind ?? kindByShape(json.value);
+    if (!pkg || (!claimed && !json.valid)) return none(text, kind);
+    const analysis = validatePackage(json, pkg, siblingContext(pkg, hint.fileName, env));
+    return { text, kind, recognised: true, diagnostics: byPosition(analysis.diagnostics), regions: [{ type: 'package', start: 0, end: text.length, kind: pkg, json, analysis }] };
+  }
+  if (kind === 'http') {
+    const http = parseHttpExchange(text);
+    const delegation = validateDelegationExchange(text, http);
+    const dm20 = validateDm20Exchange(text, http);
+    if (!claimed && delegation.bodies.length === 0 && dm20.bodies.length === 0) return none(text, kind);
+    const regions: Region[] = [
+      ...delegation.bodies.map((b): Region => ({ type: 'delegation', start: b.message.body.start, end: b.message.body.end, doc: b.doc, analysis: b.analysis })),
+      ...dm20.bodies.map((b): Region => ({ type: 'package', start: b.start, end: b.end, kind: b.kind, json: b.json, analysis: b.analysis })),
+    ].sort((a, b) => a.start - b.start);
+    return { text, kind, recognised: true, http, diagnostics: byPosition([...http.errors, ...delegation.diagnostics, ...dm20.diagnostics]), regions };
+  }
+  return none(text, kind);
+}
+
+/** A Package#3 beside a Package#2 of the same stem answers it (x.pkg3.json <- x.pkg2.json). */
+function siblingContext(kind: PackageKind, fileName: string | undefined, env: AnalyzeEnv): StatusContext {
+  if (kind !== 'pkg3' || !fileName || !env.readSibling || !/\.pkg3\.json$/i.test(fileName)) return {};
+  const sibling = fileName.replace(/\.pkg3\.json$/i, (m) => m.replace(/3/, '2'));
+  const text = env.readSibling(sibling);
+  if (text === undefined) return {};
+  const json = new JsonDocument(text);
+  const commands = validatePackage(json, 'pkg2').commands;
+  return commands ? { commands, commandsFrom: sibling.split(/[\\/]/).pop()! } : {};
+}
+
+export function regionAt(analysis: Analysis, offset: number): Region | undefined {
   return analysis.regions.find((r) => offset >= r.start && offset <= r.end);
 }
 

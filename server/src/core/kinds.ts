@@ -3,11 +3,13 @@
  * its content: recognised without configuration.
  */
 import { looksLikeHttp } from './http/message.js';
+import { type PackageKind, kindByName } from './dm20/packages.js';
 
-export type FileKind = 'delegation' | 'http' | 'unknown';
+export type FileKind = 'delegation' | 'http' | 'package' | 'unknown';
 
 export const DELEGATION_LANGUAGE_ID = 'dm-delegation';
 export const HTTP_LANGUAGE_ID = 'dm-http';
+export const PACKAGE_LANGUAGE_ID = 'dm-json';
 
 /** File names that claim the delegation kind, whatever their root element. */
 const DELEGATION_NAME = /\.(delegation|del)\.xml$/i;
@@ -19,14 +21,24 @@ export interface KindHint {
   languageId?: string;
 }
 
-/**
- * The kind, and whether it is claimed (by name or language id, so that content that does not
- * fit is an error) or only guessed from the content (so that it is left alone when it does not).
- */
-export function fileKind(text: string, hint: KindHint): { kind: FileKind; claimed: boolean } {
+export interface KindResult {
+  kind: FileKind;
+  /**
+   * Claimed by name or language id, so that content that does not fit is an error; otherwise only
+   * guessed from the content, and left alone when it does not fit.
+   */
+  claimed: boolean;
+  /** For DM 2.0 packages named *.pkg1.json and the like: which package. */
+  packageKind?: PackageKind;
+}
+
+export function fileKind(text: string, hint: KindHint): KindResult {
   const name = hint.fileName ?? '';
   if (hint.languageId === DELEGATION_LANGUAGE_ID || DELEGATION_NAME.test(name)) return { kind: 'delegation', claimed: true };
   if (hint.languageId === HTTP_LANGUAGE_ID || HTTP_NAME.test(name)) return { kind: 'http', claimed: true };
+  const byName = kindByName(name);
+  if (byName) return { kind: 'package', claimed: true, packageKind: byName };
+  if (/\.json$/i.test(name) || hint.languageId === 'json' || hint.languageId === PACKAGE_LANGUAGE_ID) return { kind: 'package', claimed: false };
   if (/\.xml$/i.test(name) || hint.languageId === 'xml') return { kind: 'delegation', claimed: false };
   if (/\.http$/i.test(name) && looksLikeHttp(text)) return { kind: 'http', claimed: false };
   return { kind: 'unknown', claimed: false };

@@ -1,119 +1,40 @@
-/** Hover: what an element, value or header of a delegation fixture means, and where the spec says so. */
-import type { Analysis, DelegationRegion } from '../core/analyze.js';
-import { regionAt } from '../core/analyze.js';
-import { type XmlElement, contentRange, elementAt } from '../core/xml/parse.js';
-import { type DelegationMessage, type Parameter, OBSOLETE_MESSAGES, allParameters, citation, transportText } from '../core/delegation/messages.js';
-import { FAILURE_REASON_CODES, REASON_CODES, REASON_CODE_SOURCE } from '../core/delegation/reasonCodes.js';
-import { DMACC, type DmAccNode } from '../core/delegation/dmacc.js';
-import { DELEGATION_MEDIA_TYPE } from '../core/delegation/http.js';
+/** Hover: dispatches to delegation messages, DM 2.0 packages, or the HTTP lines around them. */
+import { type Analysis, regionAt } from '../core/analyze.js';
 import type { HttpMessage } from '../core/http/message.js';
+import { DELEGATION_MEDIA_TYPE } from '../core/delegation/http.js';
+import { PACKAGES } from '../core/dm20/packages.js';
+import { type HoverResult, delegationHover } from './delegationHover.js';
+import { packageHover } from './packageHover.js';
 
-export interface HoverResult {
-  markdown: string;
-  start: number;
-  end: number;
-}
+export type { HoverResult };
 
 export function hoverAt(analysis: Analysis, offset: number): HoverResult | undefined {
   const region = regionAt(analysis, offset);
   if (region) {
-    const h = hoverInMessage(analysis.text, region, offset);
+    const h = region.type === 'delegation' ? delegationHover(analysis.text, region, offset) : packageHover(region, offset);
     if (h) return h;
   }
   const msg = analysis.http?.messages.find((m) => offset >= m.start && offset <= m.end);
-  return msg ? hoverInHttp(msg, offset) : undefined;
+  return msg ? httpHover(msg, offset) : undefined;
 }
 
-function onName(el: XmlElement, offset: number): { start: number; end: number } | undefined {
-  if (offset >= el.nameStart && offset <= el.nameEnd) return { start: el.nameStart, end: el.nameEnd };
-  if (el.closeNameStart !== undefined && el.closeNameEnd !== undefined && offset >= el.closeNameStart && offset <= el.closeNameEnd) {
-    return { start: el.closeNameStart, end: el.closeNameEnd };
-  }
-  return undefined;
-}
+const MEDIA_TYPES = [`\`${DELEGATION_MEDIA_TYPE}\` (delegation, Delegation 5.3)`, ...Object.values(PACKAGES).filter((p) => p.mediaType).map((p) => `\`${p.mediaType}\` (${p.title}, DM 2.0 ${p.section})`), '`multipart/form-data` (Package#3 with GET data, DM 2.0 Appendix F)'];
 
-function hoverInMessage(text: string, region: DelegationRegion, offset: number): HoverResult | undefined {
-  const { doc, analysis } = region;
-  const el = elementAt(doc.root, offset);
-  const message = analysis.message;
-  if (!el || !message) return undefined;
-  const variant = analysis.variant ?? message.variants[0]!;
-  const name = onName(el, offset);
-  if (el === doc.root) return name ? { ...name, markdown: messageMarkdown(message, analysis.obsolete, analysis.variant) } : undefined;
-  // A parameter of the message, or a node inside the DMAcc.
-  const path: XmlElement[] = [];
-  for (let e: XmlElement | undefined = el; e && e !== doc.root; e = e.parent) path.unshift(e);
-  const param = allParameters(message).find((p) => p.name === path[0]!.name);
-  if (!param) return undefined;
-  if (path.length > 1) {
-    const node = dmAccNode(path.slice(1));
-    return name && node ? { ...name, markdown: `**${path.map((p) => p.name).join('/')}**\n\n${node.description}\n\n_DMSTDOBJ 5.3.1 (DM 1.3 DMAcc), carried by Delegation Table 3_` } : undefined;
-  }
-  if (name) return { ...name, markdown: parameterMarkdown(message, param, variant.parameters.includes(param) ? citation(message, variant) : citation(message, message.variants.find((v) => v.parameters.includes(param)))) };
-  const r = contentRange(el);
-  if (offset < r.start || offset > r.end) return undefined;
-  const value = el.text.trim();
-  const at = text.indexOf(value, r.start);
-  const span = value && at >= 0 && at < r.end ? { start: at, end: at + value.length } : r;
-  if (param.name === 'reasonCode' && /^\d+$/.test(value)) {
-    const phrase = REASON_CODES.get(Number(value));
-    const advice = message.failure ? `\n\nFor ${message.name} the most applicable codes are ${FAILURE_REASON_CODES.join(' and ')} (change request on DELEGATION_FAILURE).` : '';
-    return { ...span, markdown: phrase ? `**${value} ${phrase}**\n\n_${REASON_CODE_SOURCE}_${advice}` : `**${value}** is not a DM status code (${REASON_CODE_SOURCE}).` };
-  }
-  if (param.name === 'status' && message.status) {
-    const note = message.statusNote ? `\n\n${message.statusNote}` : '';
-    return { ...span, markdown: `**status** of ${message.name} is \`${message.status}\` (${citation(message, variant)}).${note}` };
-  }
-  return undefined;
-}
+const HEADERS: Record<string, string> = {
+  'content-type': `The media type of the body, which picks its validation:\n\n${MEDIA_TYPES.map((m) => `- ${m}`).join('\n')}`,
+  accept: 'The media types the sender takes in the response (RFC 7231 §5.3.2; DM 2.0 5.5).',
+  'omadm-accept': 'The MIMEs the DM Server takes for HPUT and HPOST data, in the format of Accept (DM 2.0 5.5).',
+  'omadm-devid': 'The DevInfo/DevID of the device; required on Package#1 and Package#3 (DM 2.0 5.2.2, 5.2.4, 12.1).',
+  host: 'The host of the target URI (RFC 7230 §5.4).',
+  'content-length': 'The length of the body in bytes (RFC 7230 §3.3.2).',
+};
 
-function dmAccNode(path: XmlElement[]): DmAccNode | undefined {
-  let node: DmAccNode | undefined = DMACC;
-  for (const e of path) {
-    if (!node || node.open) return node;
-    node = node.children?.[e.name] ?? node.children?.['*'];
-  }
-  return node;
-}
-
-export function messageMarkdown(message: DelegationMessage, obsolete?: string, variant = message.variants[0]): string {
-  const lines = [`**${message.name}** — ${message.title} \`<${message.root}>\``, '', message.summary, ''];
-  if (obsolete) lines.push(`\`${obsolete}\` is the early draft's name; the 1.3 specification calls this message ${message.name} (replacing ${Object.entries(OBSOLETE_MESSAGES).filter(([, r]) => r === message.root).map(([d]) => d).join(', ')}).`, '');
-  lines.push(`- From: ${message.from}`, `- Transport: ${transportText(message)}`);
-  if (message.status) lines.push(`- status: \`${message.status}\``);
-  for (const v of message.variants) {
-    const mark = message.variants.length > 1 && v === variant ? ' (this one)' : '';
-    lines.push(`- ${v.table}${message.variants.length > 1 ? `, ${v.label}${mark}` : ''}: ${v.parameters.map((p) => (p.required ? p.name : `${p.name}?`)).join(', ')}`);
-  }
-  lines.push('', `_Delegation ${message.sections.join(', ')}_`);
-  return lines.join('\n');
-}
-
-export function parameterMarkdown(message: DelegationMessage, p: Parameter, cite: string): string {
-  const lines = [`**${p.name}** · ${p.type}${p.values ? ` · ${p.values}` : ''}`, '', p.description + '.'];
-  lines.push('', `${p.required ? 'Required' : 'Optional'} in ${message.name}${p.note ? ` (${p.note})` : ''}.`);
-  lines.push('', `_${cite}_`);
-  return lines.join('\n');
-}
-
-function hoverInHttp(msg: HttpMessage, offset: number): HoverResult | undefined {
-  if (msg.methodSpan && offset >= msg.methodSpan.start && offset <= msg.methodSpan.end) {
-    return { ...msg.methodSpan, markdown: `**${msg.method}**: delegation messages are sent with HTTP POST (Delegation 5.3, DM-DEL-S-007).` };
-  }
-  if (msg.targetSpan && offset >= msg.targetSpan.start && offset <= msg.targetSpan.end) {
-    return { ...msg.targetSpan, markdown: 'The delegation end point: `https://<host>[:<port>][…]/<interface_name>`. Both DM Servers expose one, as each is HTTP client and server (Delegation 5.3, DM-DEL-S-008).' };
-  }
-  if (msg.statusSpan && offset >= msg.statusSpan.start && offset <= msg.statusSpan.end) {
-    return { ...msg.statusSpan, markdown: 'The HTTP response carries the synchronous answer (delegation_resp, bootstrap_srv_url_delivery, delegation_termination_ack) or no content; without content its status code is the answer to the request (Delegation 5.3).' };
-  }
+function httpHover(msg: HttpMessage, offset: number): HoverResult | undefined {
+  const within = (s?: { start: number; end: number }): s is { start: number; end: number } => !!s && offset >= s.start && offset <= s.end;
+  if (within(msg.methodSpan)) return { ...msg.methodSpan, markdown: `**${msg.method}**: delegation messages, Package#1 and Package#3 are sent with HTTP POST (Delegation 5.3; DM 2.0 5.2.2, 5.2.4).` };
+  if (within(msg.targetSpan)) return { ...msg.targetSpan, markdown: 'The target of the request: for delegation, `https://<host>[:<port>][…]/<interface_name>` (Delegation 5.3, DM-DEL-S-008); for DM 2.0, the DM Server URI of the DMAcc (12.2).' };
+  if (within(msg.statusSpan)) return { ...msg.statusSpan, markdown: 'The HTTP status: Package#2 comes back in a 200 response (DM 2.0 5.2.3); a delegation response without content carries its answer in the status code (Delegation 5.3).' };
   const h = msg.headers.find((x) => offset >= x.start && offset <= x.nameEnd);
-  if (!h) return undefined;
-  const about: Record<string, string> = {
-    'content-type': `Delegation messages travel as \`${DELEGATION_MEDIA_TYPE}\` (Delegation 5.3, DM-DEL-S-007).`,
-    accept: `Names the media types the sender takes in the response; for delegation, \`${DELEGATION_MEDIA_TYPE}\` (RFC 7231 §5.3.2).`,
-    host: 'The host of the target URI (RFC 7230 §5.4).',
-    'content-length': 'The length of the body in bytes (RFC 7230 §3.3.2).',
-  };
-  const text = about[h.name.toLowerCase()];
-  return text ? { start: h.start, end: h.nameEnd, markdown: `**${h.name}**: ${text}` } : undefined;
+  const text = h && HEADERS[h.name.toLowerCase()];
+  return h && text ? { start: h.start, end: h.nameEnd, markdown: `**${h.name}**: ${text}` } : undefined;
 }

@@ -1,6 +1,9 @@
 /** Outline and folding of delegation messages and HTTP exchanges. */
 import { SymbolKind, type DocumentSymbol, type FoldingRange } from 'vscode-languageserver-types';
-import type { Analysis } from '../core/analyze.js';
+import type { Analysis, PackageRegion, Region } from '../core/analyze.js';
+import type { Node } from 'jsonc-parser';
+import { PACKAGES } from '../core/dm20/packages.js';
+import { statusText } from '../core/dm20/statusCodes.js';
 import type { XmlElement } from '../core/xml/parse.js';
 import type { LineIndex } from '../core/text/lineIndex.js';
 
@@ -23,21 +26,22 @@ function elementSymbol(lines: LineIndex, el: XmlElement, detail?: string, depth 
   };
 }
 
+function regionSymbol(lines: LineIndex, region: Region): DocumentSymbol | undefined {
+  if (region.type === 'package') return packageSymbol(lines, region);
+  const root = region.doc.root;
+  if (!root) return undefined;
+  const m = region.analysis.message;
+  return elementSymbol(lines, root, m ? `${m.name} (${(region.analysis.variant ?? m.variants[0]!).table})` : 'not a delegation message');
+}
+
 export function documentSymbols(analysis: Analysis, lines: LineIndex): DocumentSymbol[] {
-  const messageSymbol = (start: number, end: number): DocumentSymbol | undefined => {
-    const region = analysis.regions.find((r) => r.start === start && r.end === end);
-    const root = region?.doc.root;
-    if (!region || !root) return undefined;
-    const m = region.analysis.message;
-    return elementSymbol(lines, root, m ? `${m.name} (${(region.analysis.variant ?? m.variants[0]!).table})` : 'not a delegation message');
-  };
   if (!analysis.http) {
     const r = analysis.regions[0];
-    const s = r && messageSymbol(r.start, r.end);
+    const s = r && regionSymbol(lines, r);
     return s ? [s] : [];
   }
   return analysis.http.messages.map((msg) => {
-    const body = messageSymbol(msg.body.start, msg.body.end);
+    const inside = analysis.regions.filter((r) => r.start >= msg.start && r.end <= msg.end).map((r) => regionSymbol(lines, r)).filter((x): x is DocumentSymbol => !!x);
     const name = analysis.text.slice(msg.startLine.start, msg.startLine.end);
     return {
       name,
@@ -45,9 +49,49 @@ export function documentSymbols(analysis: Analysis, lines: LineIndex): DocumentS
       kind: SymbolKind.Event,
       range: range(lines, msg.start, msg.end),
       selectionRange: range(lines, msg.startLine.start, msg.startLine.end),
-      children: body ? [body] : [],
+      children: inside,
     };
   });
+}
+
+function packageSymbol(lines: LineIndex, region: PackageRegion): DocumentSymbol | undefined {
+  const json = region.json;
+  const tree = json.tree;
+  if (!tree) return undefined;
+  const at = (n: Node): DocumentSymbol['range'] => range(lines, json.from + n.offset, json.from + n.offset + n.length);
+  const prop = (name: string): Node | undefined => tree.children?.find((p) => p.children?.[0]?.value === name)?.children?.[1];
+  const children: DocumentSymbol[] = [];
+  const list = (name: string, kind: SymbolKind, label: (n: Node, i: number) => [string, string]): void => {
+    const arr = prop(name);
+    if (arr?.type !== 'array') return;
+    children.push({
+      name,
+      kind: SymbolKind.Array,
+      range: at(arr),
+      selectionRange: at(arr.parent?.children?.[0] ?? arr),
+      children: (arr.children ?? []).map((n, i) => {
+        const [title, detail] = label(n, i);
+        return { name: title, detail, kind, range: at(n), selectionRange: at(n) };
+      }),
+    });
+  };
+  const str = (n: Node | undefined): string => (n && typeof n.value === 'string' ? n.value : '');
+  const field = (n: Node, key: string): Node | undefined => n.children?.find((p) => p.children?.[0]?.value === key)?.children?.[1];
+  if (region.kind === 'pkg2') list('CMD', SymbolKind.Function, (n, i) => [`${i + 1}. ${str(n.children?.[0]) || '?'}`, (n.children ?? []).slice(1).map(str).join(', ')]);
+  if (region.kind === 'pkg3') {
+    list('Status', SymbolKind.Constant, (n, i) => {
+      const sc = n.type === 'number' ? n.value : field(n, 'sc')?.value;
+      return [`${i + 1}. ${typeof sc === 'number' ? statusText(sc) : String(n.value ?? '?')}`, (field(n, 'URI')?.children ?? []).map(str).join(', ')];
+    });
+  }
+  if (region.kind === 'pkg1') list('MOS', SymbolKind.Module, (n) => [str(field(n, 'MOID')) || 'MO', (field(n, 'MIID')?.children ?? []).map(str).join(', ')]);
+  list('Alert', SymbolKind.Event, (n) => [str(field(n, 'AlertType')) || 'Alert', str(field(n, 'SourceURI'))]);
+  if (region.kind === 'mo') {
+    const items = tree.type === 'array' ? tree.children ?? [] : [tree];
+    for (const n of items) children.push({ name: str(field(n, 'ClientURI')) || 'MO data', detail: str(field(n, 'DDF')), kind: SymbolKind.Object, range: at(n), selectionRange: at(n) });
+  }
+  const p = PACKAGES[region.kind];
+  return { name: p.title, detail: `DM 2.0 ${p.section}`, kind: SymbolKind.Module, range: at(tree), selectionRange: range(lines, json.from + tree.offset, json.from + tree.offset + 1), children };
 }
 
 export function foldingRanges(analysis: Analysis, lines: LineIndex): FoldingRange[] {
@@ -58,6 +102,16 @@ export function foldingRanges(analysis: Analysis, lines: LineIndex): FoldingRang
     if (e > s) out.push({ startLine: s, endLine: e - 1 });
   };
   for (const region of analysis.regions) {
+    if (region.type === 'package') {
+      const tree = region.json.tree;
+      const nodes: Node[] = tree ? [tree] : [];
+      while (nodes.length) {
+        const n = nodes.pop()!;
+        if (n.type === 'object' || n.type === 'array') add(region.json.from + n.offset, region.json.from + n.offset + n.length - 1);
+        for (const c of n.children ?? []) nodes.push(...(c.type === 'property' ? c.children?.slice(1) ?? [] : [c]));
+      }
+      continue;
+    }
     const stack: XmlElement[] = region.doc.root ? [region.doc.root] : [];
     while (stack.length) {
       const el = stack.pop()!;

@@ -49,7 +49,7 @@ export interface HttpExchange {
 const REQUEST_LINE = /^([A-Za-z]+) +(\S+) +(HTTP\/\d\.\d)\s*$/;
 const STATUS_LINE = /^(HTTP\/\d\.\d) +(\d{3})(?: +(.*?))?\s*$/;
 const SEPARATOR = /^-{4,}\s*$/;
-const HEADER = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*$/;
+export const HEADER = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*$/;
 
 interface Line extends Span {
   text: string;

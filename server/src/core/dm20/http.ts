@@ -1,0 +1,195 @@
+/**
+ * The DM 2.0 HTTP binding as fixtures show it: Package#1 and #3 are POSTed with the OMADM-DevID
+ * header (5.2.2, 5.2.4), Package#2 comes back in the HTTP response (5.2.3), the Content-Type
+ * names the package (7.2.1), Accept and OMADM-Accept negotiate formats (5.5), and a Package#3
+ * with GET data is multipart/form-data with one named part per GET answered 200 (Appendix F).
+ */
+import type { Diagnostic, Fix } from '../diagnostic.js';
+import { type HttpExchange, type HttpHeader, type HttpMessage, type Span, header, mediaType } from '../http/message.js';
+import { type Part, boundaryOf, splitMultipart } from '../http/multipart.js';
+import { JsonDocument } from '../json/document.js';
+import { PACKAGES, type PackageKind, kindByMediaType, kindByShape } from './packages.js';
+import { type PackageAnalysis, validatePackage } from './validate.js';
+import type { CommandName } from './commands.js';
+
+export interface PackageBody extends Span {
+  kind: PackageKind;
+  json: JsonDocument;
+  analysis: PackageAnalysis;
+}
+
+const REQUEST_TYPE = 'application/vnd.oma.dm.request+json';
+const MEDIA_RANGE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+|\*)\/([!#$%&'*+.^_`|~0-9A-Za-z-]+|\*)$/;
+
+interface Claimed {
+  kind?: PackageKind;
+  multipart?: { boundary: string };
+  /** The Content-Type does not name the package its body is. */
+  wrongType?: { header: HttpHeader; kind: PackageKind };
+}
+
+/** What DM 2.0 package an HTTP message carries, by Content-Type, or by the shape of a JSON body. */
+function claim(text: string, msg: HttpMessage): Claimed | undefined {
+  const ct = header(msg, 'content-type');
+  const type = ct ? mediaType(ct.value) : '';
+  if (type === 'multipart/form-data') {
+    const boundary = boundaryOf(ct!.value);
+    return boundary ? { multipart: { boundary } } : undefined;
+  }
+  const byType = kindByMediaType(type);
+  if (byType) return { kind: byType };
+  const body = text.slice(msg.body.start, msg.body.end).trim();
+  if (!body.startsWith('{') && !body.startsWith('[')) return undefined;
+  const shape = kindByShape(new JsonDocument(text, msg.body.start, msg.body.end).value);
+  if (!shape) return undefined;
+  return ct ? { kind: shape, wrongType: { header: ct, kind: shape } } : { kind: shape };
+}
+
+export function validateDm20Exchange(text: string, exchange: HttpExchange): { diagnostics: Diagnostic[]; bodies: PackageBody[] } {
+  const out: Diagnostic[] = [];
+  const bodies: PackageBody[] = [];
+  let commands: { list: CommandName[]; where: string } | undefined;
+  for (const msg of exchange.messages) {
+    const c = claim(text, msg);
+    if (!c) continue;
+    const where = `the Package#2 at line ${lineOf(text, msg.start)}`;
+    if (c.wrongType) {
+      const t = PACKAGES[c.wrongType.kind].mediaType;
+      out.push({
+        start: c.wrongType.header.valueStart,
+        end: c.wrongType.header.valueEnd,
+        severity: 'warning',
+        code: 'http.content-type',
+        message: `The body is a ${PACKAGES[c.wrongType.kind].title}, whose media type is ${t ?? 'not defined'} (DM 2.0 7.2.1).`,
+        ...(t ? { fixes: [{ title: `Change to ${t}`, edits: [{ start: c.wrongType.header.valueStart, end: c.wrongType.header.valueEnd, newText: t }], preferred: true }] } : {}),
+      });
+    }
+    const kind = c.multipart ? 'pkg3' : c.kind!;
+    checkDirection(msg, kind, out);
+    if (msg.kind === 'request' && (kind === 'pkg1' || kind === 'pkg3')) checkSessionRequest(msg, out);
+    checkAcceptHeaders(msg, out);
+    if (kind === 'pkg3' && commands?.list.includes('END')) {
+      out.push({ ...msg.startLine, severity: 'warning', code: 'dm.package3-after-end', message: `${where.replace('the ', 'The ')} ends the session with END: no Package#3 is sent after it (DM 2.0 5.2.4, 5.3.9).` });
+    }
+    const ctx = commands && kind === 'pkg3' ? { commands: commands.list, commandsFrom: commands.where } : {};
+    if (c.multipart) {
+      checkMultipart(text, msg, c.multipart.boundary, ctx, out, bodies);
+    } else if (msg.body.end > msg.body.start) {
+      const json = new JsonDocument(text, msg.body.start, msg.body.end);
+      const analysis = validatePackage(json, kind, ctx);
+      out.push(...analysis.diagnostics);
+      bodies.push({ ...msg.body, kind, json, analysis });
+      if (kind === 'pkg2' && analysis.commands) commands = { list: analysis.commands, where };
+    } else if (kind !== 'pkg1') {
+      out.push({ ...msg.startLine, severity: 'error', code: 'http.body-missing', message: `The ${PACKAGES[kind].title} has no body (DM 2.0 ${PACKAGES[kind].section}).` });
+    }
+    // A Package#1 opens a new DM Session: statuses after it answer a Package#2 still to come.
+    if (kind === 'pkg1') commands = undefined;
+  }
+  return { diagnostics: out, bodies };
+}
+
+function lineOf(text: string, offset: number): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+function checkDirection(msg: HttpMessage, kind: PackageKind, out: Diagnostic[]): void {
+  const requestKinds: PackageKind[] = ['pkg1', 'pkg3'];
+  if (msg.kind === 'response' && requestKinds.includes(kind)) {
+    out.push({ ...msg.startLine, severity: 'error', code: 'http.message-direction', message: `${PACKAGES[kind].title} is sent by the DM Client as an HTTP POST request, not in a response (DM 2.0 ${PACKAGES[kind].section}).` });
+  }
+  if (msg.kind === 'request' && kind === 'pkg2') {
+    out.push({ ...msg.startLine, severity: 'error', code: 'http.message-direction', message: 'Package#2 is the HTTP response to the request that carries Package#1 or #3 (DM 2.0 5.2.3).' });
+  }
+}
+
+/** Package#1 and #3: POST with OMADM-DevID (5.2.2, 5.2.4), Host for a path target (RFC 7230 §5.4). */
+function checkSessionRequest(msg: HttpMessage, out: Diagnostic[]): void {
+  if (msg.method !== 'POST') {
+    out.push({ ...msg.methodSpan!, severity: 'error', code: 'http.method', message: `Package#1 and Package#3 are sent with HTTP POST, not ${msg.method} (DM 2.0 5.2.2, 5.2.4).`, fixes: [{ title: 'Change to POST', edits: [{ ...msg.methodSpan!, newText: 'POST' }], preferred: true }] });
+  }
+  if (!header(msg, 'omadm-devid')) {
+    const fix: Fix = { title: 'Add the OMADM-DevID header', edits: [{ start: msg.startLine.end, end: msg.startLine.end, newText: '\nOMADM-DevID: IMEI:000000000000000' }], preferred: true };
+    out.push({ ...msg.startLine, severity: 'error', code: 'http.devid', message: 'Package#1 and Package#3 carry the OMADM-DevID header with the DevInfo/DevID of the device (DM 2.0 5.2.2, 5.2.4, 12.1).', fixes: [fix] });
+  }
+  if (!msg.target!.includes('://') && !header(msg, 'host')) {
+    out.push({ ...msg.startLine, severity: 'error', code: 'http.host', message: 'An HTTP/1.1 request with a path as its target needs a Host header (RFC 7230 §5.4).' });
+  }
+  const accept = header(msg, 'accept');
+  if (!accept) {
+    out.push({ ...msg.startLine, severity: 'information', code: 'http.accept', message: `The DM Client SHOULD name the Package#2 type in Accept: ${REQUEST_TYPE} (DM 2.0 5.5).` });
+  }
+}
+
+function checkAcceptHeaders(msg: HttpMessage, out: Diagnostic[]): void {
+  for (const name of ['accept', 'omadm-accept']) {
+    const h = header(msg, name);
+    if (!h) continue;
+    const ranges = h.value.split(',').map((r) => r.split(';')[0]!.trim());
+    const bad = ranges.find((r) => !MEDIA_RANGE.test(r));
+    if (bad !== undefined) {
+      out.push({ start: h.valueStart, end: h.valueEnd, severity: 'warning', code: 'http.accept', message: `'${bad}' is not a media range type/subtype (${h.name} has the format of Accept, RFC 7231 §5.3.2; DM 2.0 5.5).` });
+      continue;
+    }
+    if (name === 'accept' && msg.kind === 'request' && !ranges.some((r) => r === '*/*' || r === 'application/*' || r.toLowerCase() === REQUEST_TYPE)) {
+      out.push({ start: h.valueStart, end: h.valueEnd, severity: 'warning', code: 'http.accept', message: `Accept does not name ${REQUEST_TYPE}, the type of the Package#2 that answers (DM 2.0 5.5, 7.2.1.2).` });
+    }
+  }
+}
+
+/** Appendix F: the Package#3 first, then one part per GET answered 200, named by its index from 0. */
+function checkMultipart(text: string, msg: HttpMessage, boundary: string, ctx: { commands?: CommandName[]; commandsFrom?: string }, out: Diagnostic[], bodies: PackageBody[]): void {
+  const { parts, errors } = splitMultipart(text, msg.body, boundary);
+  out.push(...errors);
+  const [first, ...data] = parts;
+  if (!first) return;
+  const firstType = header({ headers: first.headers } as HttpMessage, 'content-type');
+  if (!firstType || mediaType(firstType.value) !== PACKAGES.pkg3.mediaType) {
+    out.push({ start: first.start, end: first.end, severity: 'error', code: 'dm.multipart-first', message: `The first part of a multipart Package#3 is the Package#3 itself, Content-Type ${PACKAGES.pkg3.mediaType} (DM 2.0 Appendix F).` });
+  }
+  let statuses: number[] = [];
+  if (first.body.end > first.body.start) {
+    const json = new JsonDocument(text, first.body.start, first.body.end);
+    const analysis = validatePackage(json, 'pkg3', ctx);
+    out.push(...analysis.diagnostics);
+    bodies.push({ ...first.body, kind: 'pkg3', json, analysis });
+    statuses = analysis.statuses ?? [];
+  }
+  if (data.length === 0) {
+    out.push({ ...msg.startLine, severity: 'warning', code: 'dm.multipart-empty', message: `Without embedded data the Package#3 travels with its own Content-Type, ${PACKAGES.pkg3.mediaType}, not multipart (DM 2.0 Appendix F).` });
+  }
+  const named = new Map<number, Part>();
+  for (const part of data) {
+    const nameSpan = part.headers.find((h) => h.name.toLowerCase() === 'content-disposition') ?? { start: part.start, end: part.end };
+    const span = { start: nameSpan.start, end: nameSpan.end };
+    if (part.name === undefined || !/^(0|[1-9][0-9]*)$/.test(part.name)) {
+      out.push({ ...span, severity: 'error', code: 'dm.multipart-name', message: `Each data part is named by the index of its GET command, from 0: Content-Disposition: form-data; name="0" (DM 2.0 Appendix F).` });
+    } else {
+      const index = Number(part.name);
+      if (named.has(index)) out.push({ ...span, severity: 'error', code: 'dm.multipart-name', message: `A second part is named "${index}"; each GET has one part (DM 2.0 Appendix F).` });
+      named.set(index, part);
+      const cmd = ctx.commands?.filter((x) => x !== 'END')[index];
+      if (ctx.commands && cmd !== 'GET') {
+        out.push({ ...span, severity: 'error', code: 'dm.multipart-command', message: `Part "${index}" answers command ${index} of ${ctx.commandsFrom}, which is ${cmd ?? 'missing'}, not a GET (DM 2.0 Appendix F).` });
+      } else if (statuses.length && statuses[index] !== 200) {
+        out.push({ ...span, severity: 'error', code: 'dm.multipart-status', message: `Part "${index}" carries data, but status ${index} is ${statuses[index] ?? 'missing'}; data parts answer GETs with status 200 (DM 2.0 Appendix F).` });
+      }
+    }
+    const ct = part.headers.find((h) => h.name.toLowerCase() === 'content-type');
+    const kind = ct && kindByMediaType(mediaType(ct.value));
+    if (kind && part.body.end > part.body.start) {
+      const json = new JsonDocument(text, part.body.start, part.body.end);
+      const analysis = validatePackage(json, kind);
+      out.push(...analysis.diagnostics);
+      bodies.push({ ...part.body, kind, json, analysis });
+    }
+  }
+  const cmds = ctx.commands?.filter((x) => x !== 'END');
+  cmds?.forEach((cmd, i) => {
+    if (cmd === 'GET' && statuses[i] === 200 && !named.has(i)) {
+      out.push({ ...msg.startLine, severity: 'error', code: 'dm.multipart-missing', message: `GET ${i} of ${ctx.commandsFrom} is answered 200 but its data part name="${i}" is missing (DM 2.0 Appendix F).` });
+    }
+  });
+}

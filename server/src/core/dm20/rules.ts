@@ -1,0 +1,187 @@
+/**
+ * The rules the schemas of 7.2.1 cannot say, per package kind: Package#2 commands and their
+ * parameters (5.3), Package#3 statuses (Appendix C, Appendix F), Package#1 MOS (5.2.2), MO
+ * serialization (7.2.1.4). Each cites its section.
+ */
+import { isObject, own, type JsonPath } from '../json/document.js';
+import { COMMANDS, command as commandInfo, signature, type Command, type CommandName, type ParamFormat } from './commands.js';
+import { STATUS_CODES, isApplicationSpecific, statusCode, statusText } from './statusCodes.js';
+import { type Reporter, checkAlerts, checkClientUri, checkDdf, checkMoid, checkServerUriAt } from './report.js';
+
+/** Package#2 `CMD` (5.2.3, 5.3, 7.2.1.2). Returns the command names in order. */
+export function checkCommands(r: Reporter, cmds: unknown): CommandName[] {
+  const names: CommandName[] = [];
+  if (!Array.isArray(cmds)) return names;
+  let endAt = -1;
+  cmds.forEach((entry, i) => {
+    if (!Array.isArray(entry) || entry.length === 0) {
+      if (Array.isArray(entry)) r.at(['CMD', i], 'error', 'dm.command-empty', 'A CMD entry is [COMMAND, parameters...]; this one is empty (DM 2.0 7.2.1.2).');
+      return;
+    }
+    const name = entry[0];
+    if (typeof name !== 'string') return;
+    const info = commandInfo(name);
+    if (!info) {
+      const upper = commandInfo(name.toUpperCase());
+      r.at(['CMD', i, 0], 'error', 'dm.command-unknown',
+        upper ? `'${name}' is written ${upper.name}: DM command names are upper case (DM 2.0 5.3).` : `'${name}' is not a DM command; DM 2.0 5.3 defines ${COMMANDS.map((c) => c.name).join(', ')}.`,
+        upper ? [r.replace(['CMD', i, 0], JSON.stringify(upper.name), `Change to ${upper.name}`)] : undefined);
+      return;
+    }
+    names.push(info.name);
+    if (endAt >= 0) {
+      r.at(['CMD', i, 0], 'warning', 'dm.command-after-end', `${info.name} comes after END: the DM Session ends with END, which the DM Server sends last (DM 2.0 5.3.9).`);
+    }
+    if (info.name === 'END' && endAt < 0) endAt = i;
+    checkParameters(r, i, info, entry.slice(1));
+  });
+  return names;
+}
+
+/** Assigns the parameters to the command's table in order and checks each by its format. */
+function checkParameters(r: Reporter, i: number, info: Command, args: unknown[]): void {
+  const sig = `${info.name} takes ${signature(info)} (DM 2.0 ${info.section})`;
+  let k = 0;
+  for (const p of info.params) {
+    const max = p.occurrence === 'OneOrMore' ? Infinity : 1;
+    const min = p.occurrence === 'ZeroOrOne' ? 0 : 1;
+    let n = 0;
+    while (n < max && k < args.length && (n < min || looksLike(args[k], p.name))) {
+      checkArgument(r, ['CMD', i, k + 1], args[k], p.name, info.name);
+      k++;
+      n++;
+    }
+    if (n < min) {
+      r.at(['CMD', i, 0], 'error', 'dm.command-params', `${info.name} is missing its ${p.name}: ${sig}.`);
+      return;
+    }
+  }
+  for (; k < args.length; k++) {
+    const v = args[k];
+    const hint = typeof v === 'string' && looksLike(v, 'ClientURI') && !info.params.some((x) => x.name === 'ClientURI') ? ' This looks like a ClientURI, which it does not take.' : '';
+    r.at(['CMD', i, k + 1], 'error', 'dm.command-params', `Unexpected parameter: ${sig}.${hint}`);
+  }
+}
+
+/** Whether an optional parameter in this position is of the expected kind (so it is taken). */
+function looksLike(v: unknown, format: ParamFormat): boolean {
+  if (typeof v !== 'string') return true;
+  const clientUri = /^(urn:)?[a-z][a-z0-9-]*:[^/]*\/.*/i.test(v) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v);
+  if (format === 'ClientURI') return clientUri;
+  if (format === 'ServerURI') return !clientUri;
+  return true;
+}
+
+function checkArgument(r: Reporter, path: JsonPath, v: unknown, format: ParamFormat, cmd: CommandName): void {
+  if (typeof v !== 'string') return;
+  if (format === 'ClientURI') checkClientUri(r, path, v, cmd);
+  else if (format === 'ServerURI') {
+    if (looksLike(v, 'ClientURI')) r.at(path, 'error', 'dm.command-params', `${cmd} expects a ServerURI here (DM 2.0 6.2); this looks like a ClientURI: the parameters may be in the wrong order (DM 2.0 ${commandInfo(cmd)!.section}).`);
+    else checkServerUriAt(r, path, v);
+  } else checkMoid(r, path, v);
+}
+
+export interface StatusContext {
+  /** The commands of the Package#2 this Package#3 answers, when it is known. */
+  commands?: CommandName[];
+  /** Where those commands come from, for messages. */
+  commandsFrom?: string;
+}
+
+/**
+ * Package#3 `Status` (5.2.4, 7.2.1.3, Appendix C). The schema form `{"sc": n, "URI": [...]}` is
+ * correct; the bare numbers and `[200, "urn:..."]` of Appendix F and I.1/I.2 are reported with a
+ * fix to the schema form. Returns the status codes in order.
+ */
+export function checkStatuses(r: Reporter, statuses: unknown, ctx: StatusContext): number[] {
+  if (!Array.isArray(statuses)) return [];
+  const codes: { code: number; path: JsonPath }[] = [];
+  const exampleForm = statuses.some((s) => typeof s === 'number' || typeof s === 'string');
+  if (exampleForm) {
+    const converted = toSchemaForm(statuses);
+    r.at(['Status'], 'error', 'dm.status-form',
+      'Status items are objects {"sc": <code>, "URI": [...]} (DM 2.0 7.2.1.3 schema); bare numbers and a URI string after its code are the form of the examples in Appendix F and I, which contradicts the schema.',
+      converted ? [r.replace(['Status'], formatStatuses(converted, r), 'Convert to the schema form {"sc": ...}')] : undefined, 'key');
+  }
+  statuses.forEach((s, i) => {
+    const sc = typeof s === 'number' ? s : isObject(s) ? own(s, 'sc') : undefined;
+    const path: JsonPath = typeof s === 'number' ? ['Status', i] : ['Status', i, 'sc'];
+    if (typeof sc !== 'number') return;
+    codes.push({ code: sc, path });
+    if (!statusCode(sc) && !isApplicationSpecific(sc)) {
+      r.at(path, 'error', 'dm.status-code', `${sc} is not a status code of DM 2.0 Appendix C (${STATUS_CODES.map((c) => c.code).join(', ')}) nor application specific (1000-1999).`);
+    }
+    if (isObject(s)) {
+      const uris = own(s, 'URI');
+      if (Array.isArray(uris)) uris.forEach((u, j) => typeof u === 'string' && checkClientUri(r, ['Status', i, 'URI', j], u));
+    }
+  });
+  const cmds = ctx.commands?.filter((c) => c !== 'END');
+  if (cmds) {
+    if (cmds.length !== codes.length && !exampleForm) {
+      r.at(['Status'], 'error', 'dm.status-count', `${codes.length} status${codes.length === 1 ? '' : 'es'} for the ${cmds.length} command${cmds.length === 1 ? '' : 's'} of ${ctx.commandsFrom ?? 'the Package#2'} (END excluded): Package#3 has one status per command, in order (DM 2.0 5.2.4, 7.2.1.3).`, undefined, 'key');
+    }
+    codes.forEach(({ code, path }, i) => {
+      const cmd = cmds[i];
+      const info = statusCode(code);
+      if (cmd && info?.commands && !info.commands.includes(cmd)) {
+        r.at(path, 'error', 'dm.status-command', `${statusText(code)} does not apply to ${cmd} (command ${i + 1} of ${ctx.commandsFrom ?? 'the Package#2'}); it applies to ${info.commands.join(', ')} (DM 2.0 Appendix C).`);
+      }
+    });
+  }
+  return codes.map((c) => c.code);
+}
+
+/** The example forms as schema objects: a URI string belongs to the status before it. */
+function toSchemaForm(statuses: unknown[]): { sc: number; URI?: string[] }[] | undefined {
+  const out: { sc: number; URI?: string[] }[] = [];
+  for (const s of statuses) {
+    if (typeof s === 'number') out.push({ sc: s });
+    else if (typeof s === 'string') {
+      const last = out[out.length - 1];
+      if (!last) return undefined;
+      (last.URI ??= []).push(s);
+    } else if (isObject(s) && typeof own(s, 'sc') === 'number') {
+      const uri = own(s, 'URI');
+      out.push(Array.isArray(uri) ? { sc: own(s, 'sc') as number, URI: uri.filter((u): u is string => typeof u === 'string') } : { sc: own(s, 'sc') as number });
+    } else return undefined;
+  }
+  return out;
+}
+
+function formatStatuses(items: { sc: number; URI?: string[] }[], r: Reporter): string {
+  const keyRange = r.doc.range(['Status'], 'key');
+  const lineStart = r.doc.text.lastIndexOf('\n', keyRange.start - 1) + 1;
+  const indent = /^[ \t]*/.exec(r.doc.text.slice(lineStart))![0];
+  const inner = indent + (indent.includes('\t') ? '\t' : ' ');
+  return `[\n${items.map((s) => inner + JSON.stringify(s).replace(/^\{"sc":/, '{"sc": ').replace(/,"URI":/, ', "URI": ')).join(',\n')}\n${indent}]`;
+}
+
+/** Package#1 `MOS` (5.2.2): each item has the DDF link, the MOID and the MIID array. */
+export function checkMos(r: Reporter, mos: unknown): void {
+  if (!Array.isArray(mos)) return;
+  mos.forEach((m, i) => {
+    if (!isObject(m)) return;
+    for (const key of ['DDF', 'MOID']) {
+      if (own(m, key) === undefined) r.at(['MOS', i], 'error', 'dm.mos-item', `Each MOS item MUST contain the ${key === 'DDF' ? 'link to the DDF file' : 'MOID of the MO'} (${key}) (DM 2.0 5.2.2).`);
+    }
+    checkDdf(r, ['MOS', i, 'DDF'], own(m, 'DDF'));
+    const moid = own(m, 'MOID');
+    if (typeof moid === 'string') checkMoid(r, ['MOS', i, 'MOID'], moid);
+  });
+}
+
+/** MO serialization (7.2.1.4): [{DDF?, ClientURI, CV?, MOData}]; MOData keys are data, whatever they are called. */
+export function checkMoData(r: Reporter, items: unknown): void {
+  if (!Array.isArray(items)) return;
+  items.forEach((it, i) => {
+    if (!isObject(it)) return;
+    checkDdf(r, [i, 'DDF'], own(it, 'DDF'));
+    const uri = own(it, 'ClientURI');
+    if (typeof uri === 'string') checkClientUri(r, [i, 'ClientURI'], uri);
+    const cv = own(it, 'CV');
+    if (typeof cv === 'string' && cv === '') r.at([i, 'CV'], 'warning', 'dm.cache-validator', 'CV, the cache validator of the MO data, is empty (DM 2.0 7.2.1.4, 11.1).');
+  });
+}
+
+export { checkAlerts };

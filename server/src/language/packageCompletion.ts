@@ -1,0 +1,128 @@
+/** Completion in DM 2.0 JSON packages: commands with their parameters, MOIDs, ClientURI query fields, ServerURI parameters, status codes, alert types, Mark values, property names. */
+import { CompletionItemKind, InsertTextFormat, MarkupKind } from 'vscode-languageserver-types';
+import { findNodeAtOffset, getLocation } from 'jsonc-parser';
+import type { PackageRegion } from '../core/analyze.js';
+import { COMMANDS, command, signature, type Command } from '../core/dm20/commands.js';
+import { STATUS_CODES } from '../core/dm20/statusCodes.js';
+import { ALERT_PROPERTIES, ALERT_TYPES, MARKS } from '../core/dm20/alerts.js';
+import { KNOWN_MOIDS } from '../core/dm20/moids.js';
+import { SERVER_URI_PARAMETERS } from '../core/dm20/serverUri.js';
+import { PACKAGES } from '../core/dm20/packages.js';
+import type { Completion } from './completion.js';
+
+const EXAMPLE_SERVER_URI = 'https://dr.example.com/[DevID]';
+const EXAMPLE_CLIENT_URI = 'urn:oma:mo:oma-dm-devinfo:1.0//';
+
+/** A command entry as a snippet, each parameter a tab stop: ["HPUT", "https://...", "urn:..."]. */
+function commandSnippet(c: Command): string {
+  let stop = 1;
+  const args = c.params.map((p) => {
+    const example = p.name === 'ServerURI' ? EXAMPLE_SERVER_URI : p.name === 'MOID' ? 'urn:oma:mo:oma-dm-devinfo:1.0' : EXAMPLE_CLIENT_URI;
+    return `"\${${stop++}:${example.replace(/[$}\\]/g, (ch) => '\\' + ch)}}"`;
+  });
+  return `[${[`"${c.name}"`, ...args].join(', ')}]`;
+}
+
+export function packageCompletion(region: PackageRegion, offset: number): Completion[] {
+  const json = region.json;
+  const rel = offset - json.from;
+  const slice = json.text.slice(json.from, json.to);
+  const loc = getLocation(slice, rel);
+  const path = loc.path;
+  const tree = json.tree;
+  const node = tree ? findNodeAtOffset(tree, rel, true) : undefined;
+  const inString = node?.type === 'string' && rel > node.offset && rel < node.offset + node.length;
+  // Replace the whole string (quotes included) or insert at the cursor.
+  const start = inString ? json.from + node!.offset : offset;
+  const end = inString ? json.from + node!.offset + node!.length : offset;
+  const typed = inString ? String(node!.value).slice(0, rel - node!.offset - 1) : '';
+  const item = (label: string, insert: string, kind: CompletionItemKind, detail: string, doc?: string, sort?: string, snippet = false, s = start, e = end): Completion => ({
+    start: s,
+    end: e,
+    item: { label, kind, detail, insertText: insert, ...(snippet ? { insertTextFormat: InsertTextFormat.Snippet } : {}), ...(doc ? { documentation: { kind: MarkupKind.Markdown, value: doc } } : {}), ...(sort ? { sortText: sort } : {}) },
+  });
+  const last = path[path.length - 1];
+
+  if (loc.isAtPropertyKey) {
+    const keys = propertyNames(region, path.slice(0, -1));
+    return keys.map(([k, doc]) => item(k, `"${k}": `, CompletionItemKind.Property, 'property', doc));
+  }
+  if (region.kind === 'pkg2' && path[0] === 'CMD') {
+    if (path.length === 2 && !inString) {
+      return COMMANDS.map((c, i) => item(c.name, commandSnippet(c), CompletionItemKind.Function, `${signature(c)} — DM 2.0 ${c.section}`, c.description, String(i).padStart(2, '0'), true));
+    }
+    if (path.length === 3 && last === 0) {
+      return COMMANDS.map((c) => item(c.name, JSON.stringify(c.name), CompletionItemKind.Function, signature(c), `${c.description}\n\n_DM 2.0 ${c.section}_`));
+    }
+    if (path.length === 3 && typeof last === 'number' && inString) {
+      const entry = json.node(['CMD', path[1] as number]);
+      const info = command(String(entry?.children?.[0]?.value ?? ''));
+      const uri = info && paramFormatAt(info, entry?.children?.slice(1).map((c) => String(c.value)) ?? [], last - 1);
+      if (uri === 'ClientURI') return clientUriItems(typed, start, end, info?.name);
+      if (uri === 'ServerURI') return serverUriItems(typed, start + 1 + typed.length, start + 1 + typed.length);
+      if (uri === 'MOID') return KNOWN_MOIDS.map((m) => item(m.moid, JSON.stringify(m.moid), CompletionItemKind.Module, m.name));
+    }
+  }
+  if (region.kind === 'pkg3' && path[0] === 'Status' && (last === 'sc' || (path.length === 2 && !inString))) {
+    return STATUS_CODES.map((s) => item(`${s.code}`, last === 'sc' ? String(s.code) : `{"sc": ${s.code}}`, CompletionItemKind.Value, s.reason, `${s.description}\n\nApplies to: ${s.commands?.join(', ') ?? 'all commands'} (DM 2.0 Appendix C)`));
+  }
+  if (last === 'AlertType') return ALERT_TYPES.map((a) => item(a.type, JSON.stringify(a.type), CompletionItemKind.EnumMember, a.description, a.data ? `Data: ${a.data}` : undefined));
+  if (last === 'Mark') return MARKS.map((m, i) => item(m, JSON.stringify(m), CompletionItemKind.EnumMember, 'importance level (DM 2.0 5.4)', undefined, String(i)));
+  if (last === 'MOID') return KNOWN_MOIDS.map((m) => item(m.moid, JSON.stringify(m.moid), CompletionItemKind.Module, `${m.name} (DM 2.0 ${m.section})`));
+  if ((last === 'ClientURI' || last === 'SourceURI' || last === 'TargetURI') && inString) return clientUriItems(typed, start, end);
+  return [];
+}
+
+function paramFormatAt(info: Command, args: string[], index: number): 'ClientURI' | 'ServerURI' | 'MOID' | undefined {
+  // Positional by the table; where a ZeroOrOne parameter may be absent, the text decides.
+  const formats = info.params.flatMap((p) => (p.occurrence === 'OneOrMore' ? Array(Math.max(1, args.length)).fill(p.name) : [p.name]));
+  const guess = formats[index];
+  const v = args[index] ?? '';
+  if (v.includes('://') || v.startsWith('http')) return 'ServerURI';
+  if (/^(urn:)?[a-z]+:mo:/i.test(v)) return 'ClientURI';
+  return guess;
+}
+
+function clientUriItems(typed: string, start: number, end: number, cmd?: string): Completion[] {
+  const out: Completion[] = [];
+  const q = typed.indexOf('?');
+  if (q >= 0) {
+    // After '?': query fields, inserted at the cursor inside the string.
+    const at = start + 1 + typed.length;
+    const fields: [string, string, string][] = [
+      ['nv', 'nv=(${1:x})/${2:ID}:${3:value}', 'node value: resolves an x-name (all commands)'],
+      ['lv', 'lv=${1:1}', 'level: sublevels to include (GET, HPUT, HPOST)'],
+      ['cv', 'cv=${1:validator}', 'cache validator (GET, HPUT, HPOST)'],
+    ];
+    const allowed = fields.filter(([n]) => n === 'nv' || !cmd || ['GET', 'HPUT', 'HPOST'].includes(cmd));
+    const sep = /[?&]$/.test(typed) ? '' : '&';
+    return allowed.map(([label, body, detail]) => ({ start: at, end: at, item: { label, kind: CompletionItemKind.Field, detail: `${detail} — DM 2.0 6.1.1.3`, insertText: sep + body, insertTextFormat: InsertTextFormat.Snippet } }));
+  }
+  if (!typed.includes('/')) {
+    for (const m of KNOWN_MOIDS) {
+      out.push({ start, end, item: { label: `${m.moid}//`, kind: CompletionItemKind.Module, detail: `${m.name}: the only instance`, insertText: JSON.stringify(`${m.moid}//`), filterText: `"${m.moid}` } });
+      out.push({ start, end, item: { label: `${m.moid}/*/`, kind: CompletionItemKind.Module, detail: `${m.name}: every instance`, insertText: JSON.stringify(`${m.moid}/*/`), filterText: `"${m.moid}`, sortText: `z${m.moid}` } });
+    }
+  }
+  return out;
+}
+
+function serverUriItems(typed: string, start: number, end: number): Completion[] {
+  const open = typed.lastIndexOf('[') > typed.lastIndexOf(']');
+  return Object.entries(SERVER_URI_PARAMETERS).map(([name, doc]) => ({
+    start: open ? start - (typed.length - typed.lastIndexOf('[')) : start,
+    end,
+    item: { label: `[${name}]`, kind: CompletionItemKind.Variable, detail: 'ServerURI parameter (DM 2.0 6.2)', documentation: doc, insertText: `[${name}]` },
+  }));
+}
+
+function propertyNames(region: PackageRegion, objectPath: (string | number)[]): [string, string][] {
+  const at = objectPath[objectPath.length - 1];
+  const alert = Object.entries(ALERT_PROPERTIES);
+  if (objectPath.length === 0) return PACKAGES[region.kind].properties.map((p) => [p, PACKAGES[region.kind].title]);
+  if (objectPath[0] === 'Alert' && typeof at === 'number') return alert;
+  if (objectPath[0] === 'MOS' && typeof at === 'number') return [['DDF', 'link to the DDF file'], ['MOID', 'the MOID'], ['MIID', 'the MIIDs']];
+  if (objectPath[0] === 'Status' && typeof at === 'number') return [['sc', 'status code (Appendix C)'], ['URI', 'ClientURIs returned with the status']];
+  if (region.kind === 'mo' && objectPath.length === 1) return [['DDF', 'DDF URL'], ['ClientURI', 'where the data sits'], ['CV', 'cache validator'], ['MOData', 'the MO data']];
+  return [];
+}

@@ -1,0 +1,137 @@
+/** Hover in DM 2.0 JSON packages: commands, parameters, ClientURI parts, status codes, alert types, MOIDs, properties. */
+import { findNodeAtOffset, getNodePath, type Node } from 'jsonc-parser';
+import type { PackageRegion } from '../core/analyze.js';
+import type { JsonPath } from '../core/json/document.js';
+import { command, signature } from '../core/dm20/commands.js';
+import { isApplicationSpecific, statusCode } from '../core/dm20/statusCodes.js';
+import { ALERT_PROPERTIES, MARKS, alertType } from '../core/dm20/alerts.js';
+import { knownMoid } from '../core/dm20/moids.js';
+import { parseClientUri } from '../core/dm20/clientUri.js';
+import { SERVER_URI_PARAMETERS } from '../core/dm20/serverUri.js';
+import { PACKAGES } from '../core/dm20/packages.js';
+import type { HoverResult } from './delegationHover.js';
+
+const PROPERTIES: Record<string, string> = {
+  MOS: 'The MOs the DM Client supports, when the DM Notification asked for them (REQ-MOS): each with its DDF link, MOID and MIIDs (DM 2.0 5.2.2, 7.2.1.1).',
+  Alert: 'Client Initiated Alerts: Generic Alerts (DM 2.0 5.4, 7.2.1.5).',
+  CMD: 'The DM commands, in the order the DM Client processes them; each is [COMMAND, parameters...] (DM 2.0 5.2.3, 7.2.1.2).',
+  Status: 'One status per command of the Package#2, in order: {"sc": <code>, "URI": [...]} (DM 2.0 5.2.4, 7.2.1.3).',
+  sc: 'The status code of the command (DM 2.0 Appendix C).',
+  URI: 'Additional ClientURIs returned with the status, such as where HGET stored its data (DM 2.0 5.2.4, 5.3.1).',
+  DDF: 'The link to the DDF file of the MO (DM 2.0 5.2.2, 6.4).',
+  MOID: 'The MOID of the MO (DM 2.0 6.3).',
+  MIID: 'The MIIDs of the MO instances the DM Server has permissions for (DM 2.0 5.2.2).',
+  ClientURI: 'Where the MO data sits in the DM Tree (DM 2.0 6.1, 7.2.1.4).',
+  CV: 'The cache validator of the MO data (DM 2.0 7.2.1.4, 11.1).',
+  MOData: 'The MO data: interior nodes are objects, leaves are values (DM 2.0 7.2.1.4).',
+  ...ALERT_PROPERTIES,
+};
+
+export function packageHover(region: PackageRegion, offset: number): HoverResult | undefined {
+  const json = region.json;
+  const tree = json.tree;
+  if (!tree) return undefined;
+  const node = findNodeAtOffset(tree, offset - json.from, true);
+  if (!node) return undefined;
+  const span = { start: json.from + node.offset, end: json.from + node.offset + node.length };
+  const parent = node.parent;
+  if (parent?.type === 'property' && parent.children?.[0] === node) {
+    const doc = PROPERTIES[String(node.value)];
+    return doc ? { ...span, markdown: `**${node.value}**\n\n${doc}` } : undefined;
+  }
+  const path = getNodePath(node);
+  const md = valueHover(region, node, path, offset - json.from - node.offset - 1);
+  return md ? { ...(md.span ? { start: span.start + 1 + md.span.start, end: span.start + 1 + md.span.end } : span), markdown: md.markdown } : undefined;
+}
+
+interface Md {
+  markdown: string;
+  /** Inside the string, relative to its first character. */
+  span?: { start: number; end: number };
+}
+
+function valueHover(region: PackageRegion, node: Node, path: JsonPath, inString: number): Md | undefined {
+  const last = path[path.length - 1];
+  if (region.kind === 'pkg2' && path[0] === 'CMD' && typeof path[1] === 'number' && typeof last === 'number' && path.length === 3) {
+    const entry = region.json.node(['CMD', path[1]]);
+    const name = entry?.children?.[0]?.value;
+    const info = typeof name === 'string' ? command(name) : undefined;
+    if (last === 0) return info ? { markdown: `**${info.name}** — ${info.description}\n\nParameters: ${signature(info)}\n\n_DM 2.0 ${info.section}_` } : undefined;
+    if (typeof node.value !== 'string') return undefined;
+    if (looksClientUri(node.value)) return clientUriHover(node.value, inString, info?.name);
+    return serverUriHover(node.value, inString);
+  }
+  if ((region.kind === 'pkg3' && path[0] === 'Status' && (last === 'sc' || path.length === 2)) && typeof node.value === 'number') {
+    return { markdown: statusMarkdown(node.value, path[1] as number) };
+  }
+  if (last === 'AlertType' && typeof node.value === 'string') {
+    const t = alertType(node.value);
+    return { markdown: t ? `**${t.type}**\n\n${t.description}${t.data ? `\n\nData: ${t.data}` : ''}\n\n_DM 2.0 Appendix D_` : `**${node.value}**\n\nAn alert type defined outside DM 2.0 Appendix D (by an MO specification); the DM Server ignores types it does not recognise (5.4).` };
+  }
+  if (last === 'Mark' && typeof node.value === 'string') {
+    return { markdown: `**Mark**: the importance level, one of ${MARKS.map((m) => `\`${m}\``).join(', ')}; \`informational\` when omitted (DM 2.0 5.4).` };
+  }
+  if (last === 'MOID' && typeof node.value === 'string') return { markdown: moidMarkdown(node.value) };
+  if (typeof node.value === 'string' && (last === 'ClientURI' || last === 'SourceURI' || last === 'TargetURI' || path.includes('URI'))) {
+    return clientUriHover(node.value, inString);
+  }
+  return undefined;
+}
+
+function looksClientUri(v: string): boolean {
+  return /^(urn:)?[a-z][a-z0-9-]*:[^/]*\//i.test(v) && !v.includes('://');
+}
+
+function statusMarkdown(code: number, index: number): string {
+  const s = statusCode(code);
+  const head = s ? `**${code} ${s.reason}** — ${s.description}\n\nApplies to: ${s.commands ? s.commands.join(', ') : 'all commands'}` : isApplicationSpecific(code) ? `**${code}**: an application specific status code (1000-1999)` : `**${code}** is not a DM 2.0 status code`;
+  return `${head}\n\nStatus ${index + 1} answers command ${index + 1} of the Package#2.\n\n_DM 2.0 Appendix C_`;
+}
+
+function moidMarkdown(moid: string): string {
+  const k = knownMoid(moid) ?? knownMoid(`urn:${moid}`);
+  return k ? `**${k.name}** \`${k.moid}\`${k.note ? `\n\nNote: ${k.note} (see the specification's inconsistencies).` : ''}\n\n_DM 2.0 ${k.section}_` : `**${moid}**: an MOID (DM 2.0 6.3).`;
+}
+
+function clientUriHover(text: string, at: number, cmd?: string): Md {
+  const u = parseClientUri(text);
+  const within = (s: { start: number; end: number }): boolean => at >= s.start && at <= s.end;
+  if (within(u.moid)) return { span: u.moid, markdown: moidMarkdown(u.moid.text) };
+  const xn = [u.moInst, ...u.path].find((s) => s.kind === 'xname' && within(s));
+  if (xn) {
+    const nvs = u.nv.filter((n) => n.xname === xn.text[1]);
+    return { span: xn, markdown: `**x-name ${xn.text}**: resolved to the one ${xn === u.moInst ? 'MO instance' : 'node'} that satisfies ${nvs.length ? nvs.map((n) => `\`nv=${n.value}\``).join(' and ') : 'its nv fields (none given)'} (DM 2.0 6.1.1, 6.1.2).` };
+  }
+  if (within(u.moInst)) {
+    const what = { empty: 'empty: the only MO instance of the MOID', wildcard: '`*`: every MO instance of the MOID', real: `the MIID \`${u.moInst.text}\``, xname: '' }[u.moInst.kind];
+    return { span: u.moInst, markdown: `**mo-inst**, ${what} (DM 2.0 6.1.1.1).` };
+  }
+  const field = u.query.find(within);
+  if (field) {
+    const docs: Record<string, string> = {
+      lv: 'level: only this many sublevels of child nodes are included (GET, HPUT, HPOST).',
+      nv: 'node value `<path>:<val>`: resolves an x-name to the node whose leaf at `<path>` has value `<val>` (all commands with a ClientURI).',
+      cv: 'cache validator: the data is returned only when it changed, otherwise 304 (GET, HPUT, HPOST; 11).',
+    };
+    return { span: field, markdown: docs[field.name] ? `**${field.name}**: ${docs[field.name]}\n\n_DM 2.0 6.1.1.3_` : `**${field.name}**: not a standard field; the DM Client ignores it (DM 2.0 6.1.1.3).` };
+  }
+  const wildcard = u.path.find((s) => s.kind === 'wildcard' && within(s));
+  if (wildcard) return { span: wildcard, markdown: '**`*`**: every node at this position (DM 2.0 6.1.1.2, 6.1.2).' };
+  return { markdown: `**ClientURI**${cmd ? ` of ${cmd}` : ''}: \`MOID "/" mo-inst path [ "?" query ]\` (DM 2.0 6.1.1).` };
+}
+
+function serverUriHover(text: string, at: number): Md {
+  const re = /\[([A-Za-z]+)\]/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (at >= m.index && at <= m.index + m[0].length) {
+      const doc = Object.prototype.hasOwnProperty.call(SERVER_URI_PARAMETERS, m[1]!) ? SERVER_URI_PARAMETERS[m[1]!] : 'not a ServerURI parameter.';
+      return { span: { start: m.index, end: m.index + m[0].length }, markdown: `**[${m[1]}]**: ${doc} The DM Client replaces it with its own value before use (DM 2.0 6.2).` };
+    }
+  }
+  return { markdown: `**ServerURI**: an RFC 3986 URI; parameters in brackets (${Object.keys(SERVER_URI_PARAMETERS).map((k) => `[${k}]`).join(' ')}) are replaced by the DM Client (DM 2.0 6.2).` };
+}
+
+export function packageTitle(region: PackageRegion): string {
+  const p = PACKAGES[region.kind];
+  return `${p.title} (DM 2.0 ${p.section})`;
+}
