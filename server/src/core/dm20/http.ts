@@ -69,7 +69,7 @@ export function validateDm20Exchange(text: string, exchange: HttpExchange): { di
     if (msg.kind === 'request' && (kind === 'pkg1' || kind === 'pkg3')) checkSessionRequest(msg, out);
     checkAcceptHeaders(msg, out);
     if (kind === 'pkg3' && commands?.list.includes('END')) {
-      out.push({ ...msg.startLine, severity: 'warning', code: 'dm.package3-after-end', message: `${where.replace('the ', 'The ')} ends the session with END: no Package#3 is sent after it (DM 2.0 5.2.4, 5.3.9).` });
+      out.push({ ...msg.startLine, severity: 'warning', code: 'dm.package3-after-end', message: `${commands.where.replace('the ', 'The ')} ends the session with END: no Package#3 is sent after it (DM 2.0 5.2.4, 5.3.9).` });
     }
     const ctx = commands && kind === 'pkg3' ? { commands: commands.list, commandsFrom: commands.where } : {};
     if (c.multipart) {

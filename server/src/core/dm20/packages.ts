@@ -45,9 +45,10 @@ export function kindByShape(value: unknown): PackageKind | undefined {
     return value.length > 0 && value.every((x) => isObject(x) && own(x, 'ClientURI') !== undefined && own(x, 'MOData') !== undefined) ? 'mo' : undefined;
   }
   if (!isObject(value)) return undefined;
-  if (own(value, 'CMD') !== undefined) return 'pkg2';
-  if (own(value, 'Status') !== undefined) return 'pkg3';
+  // The arrays must be arrays: a JSON file that merely has a key of that name is somebody else's.
+  if (Array.isArray(own(value, 'CMD'))) return 'pkg2';
+  if (Array.isArray(own(value, 'Status'))) return 'pkg3';
   const keys = Object.keys(value);
-  if (keys.length > 0 && keys.every((k) => k === 'MOS' || k === 'Alert')) return 'pkg1';
+  if (keys.length > 0 && keys.every((k) => (k === 'MOS' || k === 'Alert') && Array.isArray(value[k]))) return 'pkg1';
   return undefined;
 }

@@ -47,7 +47,7 @@ function checkParameters(r: Reporter, i: number, info: Command, args: unknown[])
     const min = p.occurrence === 'ZeroOrOne' ? 0 : 1;
     let n = 0;
     while (n < max && k < args.length && (n < min || looksLike(args[k], p.name))) {
-      checkArgument(r, ['CMD', i, k + 1], args[k], p.name, info.name);
+      if (!checkArgument(r, ['CMD', i, k + 1], args[k], p.name, info.name)) return;
       k++;
       n++;
     }
@@ -72,13 +72,18 @@ function looksLike(v: unknown, format: ParamFormat): boolean {
   return true;
 }
 
-function checkArgument(r: Reporter, path: JsonPath, v: unknown, format: ParamFormat, cmd: CommandName): void {
-  if (typeof v !== 'string') return;
+/** Checks one parameter by its format; false when the parameters look out of order (the rest would only repeat it). */
+function checkArgument(r: Reporter, path: JsonPath, v: unknown, format: ParamFormat, cmd: CommandName): boolean {
+  if (typeof v !== 'string') return true;
   if (format === 'ClientURI') checkClientUri(r, path, v, cmd);
   else if (format === 'ServerURI') {
-    if (looksLike(v, 'ClientURI')) r.at(path, 'error', 'dm.command-params', `${cmd} expects a ServerURI here (DM 2.0 6.2); this looks like a ClientURI: the parameters may be in the wrong order (DM 2.0 ${commandInfo(cmd)!.section}).`);
-    else checkServerUriAt(r, path, v);
+    if (looksLike(v, 'ClientURI')) {
+      r.at(path, 'error', 'dm.command-params', `${cmd} expects a ServerURI here (DM 2.0 6.2); this looks like a ClientURI: the parameters may be in the wrong order (DM 2.0 ${commandInfo(cmd)!.section}).`);
+      return false;
+    }
+    checkServerUriAt(r, path, v);
   } else checkMoid(r, path, v);
+  return true;
 }
 
 export interface StatusContext {
@@ -172,16 +177,17 @@ export function checkMos(r: Reporter, mos: unknown): void {
 }
 
 /** MO serialization (7.2.1.4): [{DDF?, ClientURI, CV?, MOData}]; MOData keys are data, whatever they are called. */
-export function checkMoData(r: Reporter, items: unknown): void {
-  if (!Array.isArray(items)) return;
-  items.forEach((it, i) => {
-    if (!isObject(it)) return;
-    checkDdf(r, [i, 'DDF'], own(it, 'DDF'));
+export function checkMoData(r: Reporter, value: unknown): void {
+  // The examples' single item without its array (reported as dm.mo-array) is checked all the same.
+  const items = Array.isArray(value) ? value.map((it, i): [unknown, JsonPath] => [it, [i]]) : [[value, []] as [unknown, JsonPath]];
+  for (const [it, base] of items) {
+    if (!isObject(it)) continue;
+    checkDdf(r, [...base, 'DDF'], own(it, 'DDF'));
     const uri = own(it, 'ClientURI');
-    if (typeof uri === 'string') checkClientUri(r, [i, 'ClientURI'], uri);
+    if (typeof uri === 'string') checkClientUri(r, [...base, 'ClientURI'], uri);
     const cv = own(it, 'CV');
-    if (typeof cv === 'string' && cv === '') r.at([i, 'CV'], 'warning', 'dm.cache-validator', 'CV, the cache validator of the MO data, is empty (DM 2.0 7.2.1.4, 11.1).');
-  });
+    if (cv === '') r.at([...base, 'CV'], 'warning', 'dm.cache-validator', 'CV, the cache validator of the MO data, is empty (DM 2.0 7.2.1.4, 11.1).');
+  }
 }
 
 export { checkAlerts };

@@ -30,7 +30,8 @@ export function validatePackage(doc: JsonDocument, kind: PackageKind, ctx: Statu
 
   // The examples' forms that get a dedicated diagnostic instead of the schema's words.
   const examplesStatus = kind === 'pkg3' && isObject(value) && Array.isArray(own(value, 'Status')) ? (own(value, 'Status') as unknown[]) : [];
-  const moObject = kind === 'mo' && isObject(value);
+  // Only a well-formed text is judged by its shape: a recovered value may be half of what was meant.
+  const moObject = kind === 'mo' && doc.valid && isObject(value);
   if (doc.valid) {
     for (const e of validateSchema(kind, value)) {
       const path = instancePath(e.instancePath);
@@ -40,8 +41,9 @@ export function validatePackage(doc: JsonDocument, kind: PackageKind, ctx: Statu
     }
   }
   if (moObject) {
-    r.at([], 'error', 'dm.mo-array', `MO data is an array of {DDF?, ClientURI, CV?, MOData} (DM 2.0 7.2.1.4); this is one item without its array, as in the examples of Appendix F.`,
-      [{ title: 'Wrap the item in [ ]', edits: [{ ...r.doc.range([]), newText: `[\n${r.doc.text.slice(r.doc.range([]).start, r.doc.range([]).end)}\n]` }], preferred: true }]);
+    const whole = r.doc.range([]);
+    r.add({ start: whole.start, end: whole.start + 1 }, 'error', 'dm.mo-array', `MO data is an array of {DDF?, ClientURI, CV?, MOData} (DM 2.0 7.2.1.4); this is one item without its array, as in the examples of Appendix F.`,
+      [{ title: 'Wrap the item in [ ]', edits: [{ ...whole, newText: `[\n${r.doc.text.slice(whole.start, whole.end)}\n]` }], preferred: true }]);
   }
   if (isObject(value) && info.properties.length) {
     for (const key of Object.keys(value)) {
@@ -69,7 +71,7 @@ export function validatePackage(doc: JsonDocument, kind: PackageKind, ctx: Statu
       }
       break;
     case 'mo':
-      checkMoData(r, moObject ? [value] : value);
+      checkMoData(r, value);
       break;
     case 'alert':
       if (isObject(value)) checkAlerts(r, ['Alert'], own(value, 'Alert'));
@@ -94,7 +96,7 @@ function placeSchemaError(r: Reporter, path: JsonPath, keyword: string, message:
     return;
   }
   if (keyword === 'type') {
-    r.at(path, 'error', 'dm.schema-type', `${describePath(path)} must be ${params.type === 'object' ? 'an object' : params.type === 'array' ? 'an array' : `a ${String(params.type)}`} (${ref}).`);
+    r.at(path, 'error', 'dm.schema', `${describePath(path)} must be ${params.type === 'object' ? 'an object' : params.type === 'array' ? 'an array' : `a ${String(params.type)}`} (${ref}).`);
     return;
   }
   r.at(path, 'error', 'dm.schema', `${describePath(path)} ${message} (${ref}).`);

@@ -75,13 +75,8 @@ export function splitMultipart(text: string, body: Span, boundary: string): { pa
       inHeaders = true;
       continue;
     }
-    if (!current) {
-      if (!sawDelimiter && l.text.trim() !== '') {
-        errors.push({ start: l.start, end: l.end, severity: 'error', code: 'http.multipart', message: `The multipart body starts with the delimiter --${boundary} (RFC 2046 §5.1.1).` });
-        sawDelimiter = true;
-      }
-      continue;
-    }
+    // Text before the first delimiter is the preamble, which readers ignore (RFC 2046 §5.1.1).
+    if (!current) continue;
     if (inHeaders) {
       if (l.text.trim() === '') {
         inHeaders = false;
@@ -104,6 +99,9 @@ export function splitMultipart(text: string, body: Span, boundary: string): { pa
     }
   }
   if (current) finish(lines.length);
+  if (!sawDelimiter) {
+    errors.push({ start: body.start, end: Math.min(body.end, body.start + 1), severity: 'error', code: 'http.multipart', message: `No delimiter --${boundary} in the body: a multipart body is made of parts, each after the boundary of its Content-Type (RFC 2046 §5.1.1).` });
+  }
   if (!closed && sawDelimiter) {
     errors.push({ start: body.end, end: body.end, severity: 'error', code: 'http.multipart', message: `The multipart body ends with the close delimiter --${boundary}-- (RFC 2046 §5.1.1).` });
   }
