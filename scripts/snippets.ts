@@ -48,11 +48,61 @@ export function exchangeSnippets(): Snippets {
   return out;
 }
 
+/** DM 2.0 packages (7.2.1), one skeleton per kind, valid once the placeholders are filled. */
+export function packageSnippets(): Snippets {
+  return {
+    'Package#1': {
+      prefix: ['pkg1', 'dm-package1'],
+      body: ['{', ' "MOS": [', '  {"DDF": "${1:http://www.vendor.com/DDF/devinfo1.0.ddf}", "MOID": "${2:urn:oma:mo:oma-dm-devinfo:1.0}", "MIID": ["${3:miid1}"]}', ' ],', ' "Alert": [', '  {"AlertType": "${4:urn:oma:at:dm:2.0:ClientInitiatedMgmt}"}', ' ]', '}', '$0'],
+      description: 'Package#1: DM Session initiation with the supported MOs and a Client Initiated Alert (DM 2.0 5.2.2, 7.2.1.1)',
+    },
+    'Package#2': {
+      prefix: ['pkg2', 'dm-package2'],
+      body: ['{', ' "CMD": [', '  ["GET", "${1:urn:oma:mo:oma-dm-devinfo:1.0//DevID}"],', '  ["HPUT", "${2:https://dr.example.com/[DevID]}", "${3:urn:oma:mo:oma-sessioninfomo:1.0//}"],', '  ["END"]', ' ]', '}', '$0'],
+      description: 'Package#2: DM commands, processed in order (DM 2.0 5.2.3, 7.2.1.2)',
+    },
+    'Package#3': {
+      prefix: ['pkg3', 'dm-package3'],
+      body: ['{', ' "Status": [', '  {"sc": ${1:200}},', '  {"sc": ${2:200}, "URI": ["${3:urn:oma:mo:oma-dcmo:1.0/usb/}"]}', ' ]', '}', '$0'],
+      description: 'Package#3: one status per command of the Package#2 (DM 2.0 5.2.4, 7.2.1.3)',
+    },
+    'MO data': {
+      prefix: ['dmmo', 'dm-mo-data'],
+      body: ['[', ' {', '  "DDF": "${1:http://www.vendor.com/DDF/devinfo1.0.ddf}",', '  "ClientURI": "${2:urn:oma:mo:oma-dm-devinfo:1.0//}",', '  "MOData": {', '   "${3:miid1}": {"DevID": "${4:IMEI:493005100592800}"}', '  }', ' }', ']', '$0'],
+      description: 'MO serialization: [{DDF?, ClientURI, CV?, MOData}] (DM 2.0 7.2.1.4)',
+    },
+    'Generic Alert': {
+      prefix: ['alert', 'dm-generic-alert'],
+      body: ['{', ' "Alert": [', '  {', '   "AlertType": "${1:urn:oma:at:dm:2.0:ServerInitiatedMgmt}",', '   "Mark": "${2:informational}",', '   "DataType": "${3:application/json}",', '   "Data": {"NOTIFICATION-ID": ${4:4711}}', '  }', ' ]', '}', '$0'],
+      description: 'Generic Alert (DM 2.0 5.4, 7.2.1.5, Appendix D)',
+    },
+  };
+}
+
+/** DM 2.0 HTTP exchanges: each package as it travels (5.2, 7.2.1, Appendix F). */
+export function dm20ExchangeSnippets(): Snippets {
+  const post = (type: string): string[] => ['POST ${1:/dmserver/dm20} HTTP/1.1', 'Host: ${2:dms.example.com}', `Content-Type: ${type}`, 'Accept: application/vnd.oma.dm.request+json', 'OMADM-DevID: ${3:IMEI:493005100592800}', ''];
+  return {
+    'Package#1 exchange': {
+      prefix: ['post-package1', 'dm-package1-exchange'],
+      body: [...post('application/vnd.oma.dm.initiation+json'), '{"Alert": [{"AlertType": "urn:oma:at:dm:2.0:ClientInitiatedMgmt"}]}', '', 'HTTP/1.1 200 OK', 'Content-Type: application/vnd.oma.dm.request+json', '', '{"CMD": [["GET", "${4:urn:oma:mo:oma-dm-devinfo:1.0//DevID}"]]}', '$0'],
+      description: 'Package#1 POSTed with OMADM-DevID, and the Package#2 in its response (DM 2.0 5.2.2, 5.2.3)',
+    },
+    'Package#3 multipart exchange': {
+      prefix: ['post-package3-multipart', 'dm-package3-multipart'],
+      body: [...post('multipart/form-data; boundary=omadm-part'), '--omadm-part', 'Content-Disposition: form-data', 'Content-Type: application/vnd.oma.dm.response+json', '', '{"Status": [{"sc": 200}]}', '--omadm-part', 'Content-Disposition: form-data; name="0"', 'Content-Type: text/plain', '', '${4:IMEI:493005100592800}', '--omadm-part--', '$0'],
+      description: 'Package#3 with the data of a GET: multipart/form-data, part "0" (DM 2.0 Appendix F)',
+    },
+  };
+}
+
 export const SNIPPETS_FILE = 'snippets/dm-delegation.json';
+export const PACKAGE_SNIPPETS_FILE = 'snippets/dm-json.json';
 export const EXCHANGE_SNIPPETS_FILE = 'snippets/dm-http.json';
 
 if (process.argv[1]?.endsWith('snippets.ts')) {
   writeFileSync(SNIPPETS_FILE, JSON.stringify(delegationSnippets(), null, 2) + '\n');
-  writeFileSync(EXCHANGE_SNIPPETS_FILE, JSON.stringify(exchangeSnippets(), null, 2) + '\n');
-  console.log(`wrote ${SNIPPETS_FILE} and ${EXCHANGE_SNIPPETS_FILE}`);
+  writeFileSync(EXCHANGE_SNIPPETS_FILE, JSON.stringify({ ...exchangeSnippets(), ...dm20ExchangeSnippets() }, null, 2) + '\n');
+  writeFileSync(PACKAGE_SNIPPETS_FILE, JSON.stringify(packageSnippets(), null, 2) + '\n');
+  console.log(`wrote ${SNIPPETS_FILE}, ${EXCHANGE_SNIPPETS_FILE} and ${PACKAGE_SNIPPETS_FILE}`);
 }

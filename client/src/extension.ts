@@ -22,7 +22,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
-  const selector = ['file', 'untitled'].flatMap((scheme) => ['dm-delegation', 'dm-http', 'xml'].map((language) => ({ scheme, language })));
+  const selector = ['file', 'untitled'].flatMap((scheme) => ['dm-delegation', 'dm-http', 'dm-json', 'xml', 'json'].map((language) => ({ scheme, language })));
   const clientOptions: LanguageClientOptions = {
     documentSelector: selector,
     outputChannel: output,

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from '../helpers.ts';
-import { EXCHANGE_SNIPPETS_FILE, SNIPPETS_FILE, delegationSnippets, exchangeSnippets } from '../../scripts/snippets.ts';
+import { EXCHANGE_SNIPPETS_FILE, PACKAGE_SNIPPETS_FILE, SNIPPETS_FILE, delegationSnippets, dm20ExchangeSnippets, exchangeSnippets, packageSnippets } from '../../scripts/snippets.ts';
 import { analyzeText } from '../../server/src/core/analyze.ts';
 
 function sources(dir: string): string[] {
@@ -41,7 +41,23 @@ test('the snippets file is generated from the message table', () => {
   assert.deepEqual(onDisk, delegationSnippets(), 'run `npm run snippets`');
   assert.equal(Object.keys(onDisk).length, 16);
   const exchanges = JSON.parse(fs.readFileSync(path.join(ROOT, EXCHANGE_SNIPPETS_FILE), 'utf8'));
-  assert.deepEqual(exchanges, exchangeSnippets(), 'run `npm run snippets`');
+  assert.deepEqual(exchanges, { ...exchangeSnippets(), ...dm20ExchangeSnippets() }, 'run `npm run snippets`');
+  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(ROOT, PACKAGE_SNIPPETS_FILE), 'utf8')), packageSnippets(), 'run `npm run snippets`');
+});
+
+test('every DM 2.0 package and exchange snippet, with its placeholders filled, validates clean', () => {
+  const fill = (body: string[]): string => body.join('\n').replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$0/g, '');
+  const names: Record<string, string> = { 'Package#1': 'x.pkg1.json', 'Package#2': 'x.pkg2.json', 'Package#3': 'x.pkg3.json', 'MO data': 'x.dmmo.json', 'Generic Alert': 'x.alert.json' };
+  for (const [name, s] of Object.entries(packageSnippets())) {
+    const a = analyzeText(fill(s.body), { fileName: names[name]! });
+    assert.ok(a.recognised, name);
+    assert.deepEqual(a.diagnostics, [], name);
+  }
+  for (const [name, s] of Object.entries(dm20ExchangeSnippets())) {
+    const a = analyzeText(fill(s.body), { fileName: 'x.dmhttp' });
+    assert.ok(a.regions.length >= 1, name);
+    assert.deepEqual(a.diagnostics, [], name);
+  }
 });
 
 test('every HTTP exchange snippet, with its placeholders filled, validates clean', () => {

@@ -57,7 +57,7 @@ export function packageCompletion(region: PackageRegion, offset: number): Comple
     if (path.length === 3 && typeof last === 'number' && inString) {
       const entry = json.node(['CMD', path[1] as number]);
       const info = command(String(entry?.children?.[0]?.value ?? ''));
-      const uri = info && paramFormatAt(info, entry?.children?.slice(1).map((c) => String(c.value)) ?? [], last - 1);
+      const uri = paramFormatAt(info, entry?.children?.slice(1).map((c) => String(c.value)) ?? [], last - 1);
       if (uri === 'ClientURI') return clientUriItems(typed, start, end, info?.name);
       if (uri === 'ServerURI') return serverUriItems(typed, start + 1 + typed.length, start + 1 + typed.length);
       if (uri === 'MOID') return KNOWN_MOIDS.map((m) => item(m.moid, JSON.stringify(m.moid), CompletionItemKind.Module, m.name));
@@ -73,9 +73,9 @@ export function packageCompletion(region: PackageRegion, offset: number): Comple
   return [];
 }
 
-function paramFormatAt(info: Command, args: string[], index: number): 'ClientURI' | 'ServerURI' | 'MOID' | undefined {
-  // Positional by the table; where a ZeroOrOne parameter may be absent, the text decides.
-  const formats = info.params.flatMap((p) => (p.occurrence === 'OneOrMore' ? Array(Math.max(1, args.length)).fill(p.name) : [p.name]));
+function paramFormatAt(info: Command | undefined, args: string[], index: number): 'ClientURI' | 'ServerURI' | 'MOID' | undefined {
+  // Positional by the table; where a parameter may be absent (or the command is not written yet), the text decides.
+  const formats = info?.params.flatMap((p) => (p.occurrence === 'OneOrMore' ? Array(Math.max(1, args.length)).fill(p.name) : [p.name])) ?? [];
   const guess = formats[index];
   const v = args[index] ?? '';
   if (v.includes('://') || v.startsWith('http')) return 'ServerURI';

@@ -4,7 +4,8 @@
  * drive it. Analyses are cached per document version, so a hover after a keystroke costs nothing.
  */
 import * as lsp from 'vscode-languageserver-types';
-import { type Analysis, analyzeText } from '../core/analyze.js';
+import { fileURLToPath } from 'node:url';
+import { type Analysis, type AnalyzeEnv, analyzeText } from '../core/analyze.js';
 import { LineIndex } from '../core/text/lineIndex.js';
 import { SOURCE, type Diagnostic } from '../core/diagnostic.js';
 import { hoverAt } from './hover.js';
@@ -36,11 +37,13 @@ const SEVERITY: Record<Diagnostic['severity'], lsp.DiagnosticSeverity> = {
 export class LanguageService {
   private readonly cache = new Map<string, Entry>();
 
+  constructor(private readonly env: AnalyzeEnv = {}) {}
+
   private entry(doc: TextDocumentInput): Entry {
     const hit = this.cache.get(doc.uri);
     if (hit && hit.version === doc.version && hit.text === doc.text && hit.languageId === doc.languageId) return hit;
-    const fileName = decodeURIComponent(doc.uri.replace(/[?#].*$/, ''));
-    const analysis = analyzeText(doc.text, { fileName, ...(doc.languageId ? { languageId: doc.languageId } : {}) });
+    const fileName = doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : decodeURIComponent(doc.uri.replace(/[?#].*$/, ''));
+    const analysis = analyzeText(doc.text, { fileName, ...(doc.languageId ? { languageId: doc.languageId } : {}) }, this.env);
     const e: Entry = { version: doc.version, text: doc.text, languageId: doc.languageId, analysis, lines: new LineIndex(doc.text) };
     this.cache.set(doc.uri, e);
     return e;

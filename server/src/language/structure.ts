@@ -64,11 +64,12 @@ function packageSymbol(lines: LineIndex, region: PackageRegion): DocumentSymbol 
   const list = (name: string, kind: SymbolKind, label: (n: Node, i: number) => [string, string]): void => {
     const arr = prop(name);
     if (arr?.type !== 'array') return;
+    const property = arr.parent?.type === 'property' ? arr.parent : arr;
     children.push({
       name,
       kind: SymbolKind.Array,
-      range: at(arr),
-      selectionRange: at(arr.parent?.children?.[0] ?? arr),
+      range: at(property),
+      selectionRange: at(property.children?.[0] ?? arr),
       children: (arr.children ?? []).map((n, i) => {
         const [title, detail] = label(n, i);
         return { name: title, detail, kind, range: at(n), selectionRange: at(n) };
@@ -99,7 +100,7 @@ export function foldingRanges(analysis: Analysis, lines: LineIndex): FoldingRang
   const add = (start: number, end: number): void => {
     const s = lines.positionAt(start).line;
     const e = lines.positionAt(end).line;
-    if (e > s) out.push({ startLine: s, endLine: e - 1 });
+    if (e - 1 > s) out.push({ startLine: s, endLine: e - 1 });
   };
   for (const region of analysis.regions) {
     if (region.type === 'package') {

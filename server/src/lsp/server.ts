@@ -11,6 +11,8 @@ import {
   ProposedFeatures,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { LanguageService, type TextDocumentInput } from '../language/service.js';
 import { allSkeletonTargets, skeleton } from '../core/delegation/build.js';
 
@@ -22,7 +24,17 @@ function input(doc: TextDocument): TextDocumentInput {
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
   const documents = new TextDocuments(TextDocument);
-  const service = new LanguageService();
+  // A Package#3 is checked against the Package#2 beside it: an open editor's text first, else the disk.
+  const readSibling = (fileName: string): string | undefined => {
+    const open = documents.all().find((d) => d.uri.startsWith('file:') && fileURLToPath(d.uri) === fileName);
+    if (open) return open.getText();
+    try {
+      return fs.readFileSync(fileName, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const service = new LanguageService({ readSibling });
 
   const guard = <T>(what: string, fallback: T, fn: () => T): T => {
     try {

@@ -132,6 +132,30 @@ function register(): void {
       assert.deepEqual(diags.map((d) => d.code).sort(), ['del.missing-parameter', 'del.unknown-element']);
       assert.deepEqual(vscode.languages.getDiagnostics(doc.uri), []);
     });
+
+    test('DM 2.0 packages: diagnostic, hover, completion and quick fix', async () => {
+      const uri = workspaceFile('commands.pkg2.json');
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc);
+      assert.equal(doc.languageId, 'dm-json');
+      const [d] = await diagnosticsOf(uri);
+      assert.equal(d!.code, 'dm.command-unknown');
+      assert.deepEqual([d!.range.start.line, d!.range.start.character, d!.range.end.character], [2, 3, 8]);
+      const hovers = await until('a hover on HPUT', async () => {
+        const h = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(3, 5))) ?? [];
+        return h.length ? h : undefined;
+      });
+      assert.match(hoverText(hovers), /HPUT[^]*ServerURI, ClientURI\+[^]*DM 2\.0 5\.3\.2/);
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, new vscode.Position(2, 5));
+      assert.ok(list.items.some((i) => (typeof i.label === 'string' ? i.label : i.label.label) === 'GET'));
+      const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, d!.range)) ?? [];
+      const fix = actions.find((a) => a.title === 'Change to GET');
+      assert.ok(fix?.edit, actions.map((a) => a.title).join(', '));
+      assert.ok(await vscode.workspace.applyEdit(fix.edit));
+      assert.match(doc.getText(), /\["GET", "urn:oma:mo:oma-dm-devinfo:1\.0\/\/DevID"\]/);
+      await until('the diagnostics to clear', () => (vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'omadm').length === 0 ? true : undefined));
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    });
   });
 }
 
