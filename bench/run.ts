@@ -1,11 +1,13 @@
-// npm run bench: how long validating a 1 MB corpus of delegation messages takes, next to
-// `xmllint --noout` (well-formedness only) on the same files, in the same run. Figures, not a test.
+// npm run bench: figures from one run, not a test. Delegation: validating a 1 MB corpus of
+// delegation messages, next to `xmllint --noout` (well-formedness only) on the same files. DM 2.0:
+// see bench/dm20.ts.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { allSkeletonTargets, skeleton } from '../server/src/core/delegation/build.ts';
 import { validatePaths } from '../server/src/cli/validate.ts';
+import { dm20Bench } from './dm20.ts';
 
 const TARGET_BYTES = 1024 * 1024;
 const PASSES = 5;
@@ -39,6 +41,7 @@ function best(fn: () => void): number {
   return min;
 }
 
+async function delegationBench(): Promise<void> {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-bench-'));
 try {
   const { files, bytes } = corpus(dir);
@@ -64,3 +67,13 @@ try {
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }
+}
+
+async function main(): Promise<void> {
+  console.log('== delegation messages');
+  await delegationBench();
+  console.log('== DM 2.0 packages');
+  await dm20Bench();
+}
+
+void main();

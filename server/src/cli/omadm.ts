@@ -20,9 +20,13 @@ Run 'omadm <command> --help' for a command's options.
 const VALIDATE_HELP = `Usage: omadm validate [--json] PATH...
 
 Validates every recognised file under the paths; folders recurse (node_modules and dot-folders
-are skipped). Recognised: delegation messages (*.xml whose root is a delegation message, and
-*.delegation.xml), HTTP exchange fixtures (*.dmhttp, and *.http files holding a delegation
-exchange).
+are skipped). Recognised:
+  delegation messages   *.xml whose root is a delegation message; *.delegation.xml, *.del.xml
+  DM 2.0 packages       *.pkg1.json *.pkg2.json *.pkg3.json *.dmmo.json *.alert.json, and *.json
+                        files shaped like one (CMD, Status, MOS/Alert, [{ClientURI, MOData}]);
+                        a *.pkg3.json is checked against the *.pkg2.json of the same stem
+  HTTP exchanges        *.dmhttp (and *.http holding a delegation or DM 2.0 exchange): headers,
+                        bodies by Content-Type, multipart/form-data parts
 
 Options:
   --json    print one JSON array of diagnostics:
@@ -35,8 +39,8 @@ Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage error or unreadab
 
 const DEMO_HELP = `Usage: omadm demo
 
-Validates the example workspace bundled with omadm (a delegation flow, every delegation message,
-and the HTTP binding example of the specification) and prints what it finds.
+Validates the example workspace bundled with omadm (delegation flows and messages, a DM 2.0
+session and packages, and examples of the specifications) and prints what it finds.
 
 Exit status: 0 when the example workspace has no errors, 1 otherwise.
 `;

@@ -92,7 +92,7 @@ export function validatePaths(paths: string[]): ValidateResult {
     const analysis = analyzeText(text, { fileName: file }, { readSibling });
     if (!analysis.recognised) continue;
     result.files++;
-    const messages = analysis.regions.map((r) => (r.type === 'delegation' ? r.analysis.message?.name : PACKAGES[r.kind].title.split(':')[0])).filter((m): m is string => !!m);
+    const messages = analysis.regions.map((r) => (r.type === 'delegation' ? r.analysis.message?.name : PACKAGES[r.kind].name)).filter((m): m is string => !!m);
     const kind = { http: 'HTTP exchange', delegation: 'delegation message', package: 'DM 2.0 package', unknown: '' }[analysis.kind];
     result.checked.push({ file, kind, ...(messages.length ? { message: messages.join(', ') } : {}) });
     const lines = new LineIndex(text);

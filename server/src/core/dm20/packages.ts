@@ -8,6 +8,8 @@ export type PackageKind = 'pkg1' | 'pkg2' | 'pkg3' | 'mo' | 'alert';
 
 export interface PackageInfo {
   kind: PackageKind;
+  /** As people say it: "Package#2". */
+  name: string;
   title: string;
   section: string;
   mediaType?: string;
@@ -16,11 +18,11 @@ export interface PackageInfo {
 }
 
 export const PACKAGES: Readonly<Record<PackageKind, PackageInfo>> = {
-  pkg1: { kind: 'pkg1', title: 'Package#1: DM Session initiation', section: '5.2.2, 7.2.1.1', mediaType: 'application/vnd.oma.dm.initiation+json', properties: ['MOS', 'Alert'] },
-  pkg2: { kind: 'pkg2', title: 'Package#2: DM commands', section: '5.2.3, 7.2.1.2', mediaType: 'application/vnd.oma.dm.request+json', properties: ['CMD'] },
-  pkg3: { kind: 'pkg3', title: 'Package#3: response', section: '5.2.4, 7.2.1.3', mediaType: 'application/vnd.oma.dm.response+json', properties: ['Status', 'Alert'] },
-  mo: { kind: 'mo', title: 'MO data (Management Object serialization)', section: '7.2.1.4', mediaType: 'application/dmmo+json', properties: [] },
-  alert: { kind: 'alert', title: 'Generic Alert', section: '5.4, 7.2.1.5', properties: ['Alert'] },
+  pkg1: { kind: 'pkg1', name: 'Package#1', title: 'Package#1: DM Session initiation', section: '5.2.2, 7.2.1.1', mediaType: 'application/vnd.oma.dm.initiation+json', properties: ['MOS', 'Alert'] },
+  pkg2: { kind: 'pkg2', name: 'Package#2', title: 'Package#2: DM commands', section: '5.2.3, 7.2.1.2', mediaType: 'application/vnd.oma.dm.request+json', properties: ['CMD'] },
+  pkg3: { kind: 'pkg3', name: 'Package#3', title: 'Package#3: response', section: '5.2.4, 7.2.1.3', mediaType: 'application/vnd.oma.dm.response+json', properties: ['Status', 'Alert'] },
+  mo: { kind: 'mo', name: 'MO data', title: 'MO data (Management Object serialization)', section: '7.2.1.4', mediaType: 'application/dmmo+json', properties: [] },
+  alert: { kind: 'alert', name: 'Generic Alert', title: 'Generic Alert', section: '5.4, 7.2.1.5', properties: ['Alert'] },
 };
 
 const NAME: [RegExp, PackageKind][] = [

@@ -33,6 +33,9 @@ function missingUrn(moid: string): boolean {
 }
 
 export function checkMoid(r: Reporter, path: JsonPath, moid: string, inside?: { offset: number }): void {
+  const ok = !missingUrn(moid) && MOID_PATTERN.test(moid);
+  if (ok) return;
+  // Ranges need the ranged JSON tree: computed only for what is reported (a clean 10 MB package builds none).
   const span = inside ? r.doc.rangeInString(path, inside.offset, inside.offset + moid.length) : r.doc.range(path);
   if (missingUrn(moid)) {
     const fix: Fix = inside
@@ -56,16 +59,16 @@ export function checkClientUri(r: Reporter, path: JsonPath, text: string, cmd?: 
     r.add(r.doc.rangeInString(path, p.start, p.end), p.severity, p.code, p.message);
   }
   for (const f of u.query) {
-    const span = r.doc.rangeInString(path, f.start, f.end);
+    const span = (): Span => r.doc.rangeInString(path, f.start, f.end);
     if (f.name === 'nv') continue;
     if (f.name === 'lv' || f.name === 'cv') {
       const info = cmd && commandInfo(cmd);
       if (info && !info.queryFields.includes(f.name)) {
-        r.add(span, 'error', 'dm.clienturi-query', `${f.name} applies only to GET, HPUT and HPOST, not to ${cmd} (DM 2.0 6.1.1.3).`);
+        r.add(span(), 'error', 'dm.clienturi-query', `${f.name} applies only to GET, HPUT and HPOST, not to ${cmd} (DM 2.0 6.1.1.3).`);
       }
       continue;
     }
-    r.add(span, 'information', 'dm.clienturi-query-unknown', `'${f.name}' is not a standard query field (lv, nv, cv); a DM Client ignores fields it does not recognise (DM 2.0 6.1.1.3).`);
+    r.add(span(), 'information', 'dm.clienturi-query-unknown', `'${f.name}' is not a standard query field (lv, nv, cv); a DM Client ignores fields it does not recognise (DM 2.0 6.1.1.3).`);
   }
   return u;
 }
