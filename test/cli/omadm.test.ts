@@ -32,6 +32,20 @@ test('validate --json on the fixture folder prints the contract JSON, 1-based, a
   assert.deepEqual([bool.file, bool.line, bool.column, bool.endLine, bool.endColumn], [path.join('test', 'fixtures', 'delegation', 'broken', 'boolean.xml'), 4, 21, 4, 25]);
 });
 
+test('validate --json covers DM 2.0 packages and exchanges with the contract, exact ranges included', () => {
+  const dir = path.join('test', 'fixtures', 'dm20');
+  const r = omadm('validate', '--json', dir);
+  assert.equal(r.code, 1, r.stderr);
+  const ds = JSON.parse(r.stdout) as Record<string, unknown>[];
+  for (const d of ds) assert.deepEqual(Object.keys(d), CONTRACT_KEYS);
+  const got: Record<string, string[]> = {};
+  for (const d of ds) (got[path.relative(dir, d.file as string)] ??= []).push(`${d.code}@${d.line}:${d.column}-${d.endLine}:${d.endColumn}`);
+  assert.deepEqual(got, JSON.parse(fs.readFileSync(path.join(ROOT, dir, 'expected.json'), 'utf8')));
+  const clean = omadm('validate', path.join(dir, 'valid'));
+  assert.equal(clean.code, 0, clean.stdout);
+  assert.match(clean.stdout, /^7 files checked: 0 errors, 0 warnings, 0 notes$/m);
+});
+
 test('validate of valid files exits 0 and says what it checked', () => {
   const r = omadm('validate', 'test/fixtures/delegation/valid', 'test/fixtures/delegation/http/delegation-flow.dmhttp');
   assert.equal(r.code, 0, r.stdout + r.stderr);

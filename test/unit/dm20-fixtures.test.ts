@@ -25,7 +25,8 @@ function found(rel: string): string[] {
   const lines = new LineIndex(text);
   return a.diagnostics.map((d) => {
     const p = lines.positionAt(d.start);
-    return `${d.code}@${p.line + 1}:${p.character + 1}`;
+    const e = lines.positionAt(d.end);
+    return `${d.code}@${p.line + 1}:${p.character + 1}-${e.line + 1}:${e.character + 1}`;
   });
 }
 
