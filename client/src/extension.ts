@@ -22,7 +22,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
-  const selector = ['file', 'untitled'].flatMap((scheme) => ['dm-delegation', 'dm-http', 'dm-json', 'xml', 'json'].map((language) => ({ scheme, language })));
+  const selector = ['file', 'untitled'].flatMap((scheme) => ['dm-delegation', 'dm-http', 'dm-json', 'dm-notification', 'xml', 'json'].map((language) => ({ scheme, language })));
   const clientOptions: LanguageClientOptions = {
     documentSelector: selector,
     outputChannel: output,
@@ -52,6 +52,43 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
       const doc = await vscode.workspace.openTextDocument({ language: 'dm-delegation', content });
       await vscode.window.showTextDocument(doc);
       return doc;
+    }),
+  );
+  const run = <T>(command: string, ...args: unknown[]): Promise<T> => client!.sendRequest('workspace/executeCommand', { command, arguments: args }) as Promise<T>;
+  context.subscriptions.push(
+    // The selection (a hex string in a fixture, a log line, ...) or the whole file, decoded into a Markdown preview.
+    vscode.commands.registerCommand('omadm.decodeNotification', async (text?: string) => {
+      const editor = vscode.window.activeTextEditor;
+      const input = text ?? (editor ? editor.document.getText(editor.selection.isEmpty ? undefined : editor.selection) : undefined);
+      if (!input?.trim()) {
+        void vscode.window.showInformationMessage('Select the hex or base64 of a DM Notification to decode it.');
+        return undefined;
+      }
+      const markdown = await run<string>('omadm.server.decodeNotification', input.replace(/^\s*["']|["'],?\s*$/g, ''));
+      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
+      await vscode.commands.executeCommand('markdown.showPreviewToSide', doc.uri);
+      return markdown;
+    }),
+    vscode.commands.registerCommand('omadm.newNotification', async () => {
+      const serverId = await vscode.window.showInputBox({ title: 'New DM Notification (1/5)', prompt: 'SERVER-ID: the Server Identifier of the DM Server (DMAcc)', value: 'DMS_ID1' });
+      if (serverId === undefined) return undefined;
+      const nid = await vscode.window.showInputBox({ title: 'New DM Notification (2/5)', prompt: 'NOTIFICATION-ID, 0-65535 (empty: none)', value: String(Math.floor(Math.random() * 65536)), validateInput: (v) => (v === '' || (/^\d+$/.test(v) && Number(v) < 65536) ? undefined : 'an integer from 0 to 65535') });
+      if (nid === undefined) return undefined;
+      const types = await vscode.window.showQuickPick(['CELLULAR', 'WLAN', 'WIRELINE', 'ANY_AVAILABLE'].map((label) => ({ label })), { title: 'New DM Notification (3/5)', placeHolder: 'PREFERRED-CON-TYPE (none for no option)', canPickMany: true });
+      if (types === undefined) return undefined;
+      const reqMos = await vscode.window.showQuickPick(['No', 'Yes'], { title: 'New DM Notification (4/5)', placeHolder: 'REQ-MOS: ask for the MOS array in Package#1?' });
+      if (reqMos === undefined) return undefined;
+      const secret = await vscode.window.showInputBox({ title: 'New DM Notification (5/5)', prompt: 'Server secret for the SHA256-DIGEST (empty: no digest)', password: true });
+      if (secret === undefined) return undefined;
+      const authData = secret ? await vscode.window.showInputBox({ title: 'New DM Notification', prompt: 'Auth data for the digest (may be empty)' }) : undefined;
+      const conTypes = types.map((t) => t.label).sort((a, b) => (a === 'ANY_AVAILABLE' ? 1 : b === 'ANY_AVAILABLE' ? -1 : 0));
+      const hex = await run<string>('omadm.server.encodeNotification', {
+        serverId, ...(nid ? { notificationId: Number(nid) } : {}), ...(conTypes.length ? { conTypes } : {}), timestamp: Math.floor(Date.now() / 1000), reqMos: reqMos === 'Yes', ...(secret ? { secret, authData: authData ?? '' } : {}),
+      });
+      const editor = vscode.window.activeTextEditor;
+      if (editor) await editor.edit((e) => e.replace(editor.selection, hex));
+      else await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'dm-notification', content: hex + '\n' }));
+      return hex;
     }),
   );
   try {

@@ -49,7 +49,7 @@ test('the Appendix C exchange is recognised verbatim: only its malformed Accept 
   const rel = 'http/appendix-c.dmhttp';
   const text = fs.readFileSync(path.join(FIXTURES, rel), 'utf8');
   const a = analyzeText(text, { fileName: rel });
-  assert.deepEqual(a.regions.map((r) => (r.type === 'delegation' ? r.analysis.message?.root : r.kind)), ['delegation_req', 'delegation_resp', 'bootstrap_confirmed']);
+  assert.deepEqual(a.regions.map((r) => (r.type === 'delegation' ? r.analysis.message?.root : r.type)), ['delegation_req', 'delegation_resp', 'bootstrap_confirmed']);
   assert.deepEqual(a.diagnostics.map((d) => [d.severity, text.slice(d.start, d.end)]), [
     ['warning', 'application/vnd vnd.dm.delegation+xml'],
     ['warning', 'application/vnd vnd.dm.delegation+xml'],

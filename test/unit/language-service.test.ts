@@ -11,7 +11,7 @@ import { ROOT } from '../helpers.ts';
 function allFixtures(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
-    return e.isDirectory() ? allFixtures(p) : /\.(xml|json|dmhttp)$/.test(e.name) && e.name !== 'expected.json' ? [p] : [];
+    return e.isDirectory() ? allFixtures(p) : /\.(xml|json|dmhttp|pkg0|hex)$/.test(e.name) && e.name !== 'expected.json' ? [p] : [];
   });
 }
 

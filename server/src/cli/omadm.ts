@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import { validatePaths, type FileDiagnostic } from './validate.js';
+import { decodeCommand, encodeCommand } from './notification.js';
 
 const HELP = `omadm - OMA DM Workbench on the command line
 
@@ -12,6 +13,10 @@ Usage: omadm <command> [options]
 
 Commands:
   validate [--json] PATH...   validate every recognised file under the paths (folders recurse)
+  decode [--json] [--secret S] [--auth-data D] HEX-OR-BASE64-OR-@FILE
+                              decode a DM Notification (Package#0); verify its digest
+  encode [--json] --server-id ID [options]
+                              build a DM Notification as hex, with its digest
   demo                        validate the bundled example workspace and print the findings
 
 Run 'omadm <command> --help' for a command's options.
@@ -22,6 +27,7 @@ const VALIDATE_HELP = `Usage: omadm validate [--json] PATH...
 Validates every recognised file under the paths; folders recurse (node_modules and dot-folders
 are skipped). Recognised:
   delegation messages   *.xml whose root is a delegation message; *.delegation.xml, *.del.xml
+  DM Notifications      *.pkg0, *.pkg0.hex (hex or base64, maybe in a WAP Push)
   DM 2.0 packages       *.pkg1.json *.pkg2.json *.pkg3.json *.dmmo.json *.alert.json, and *.json
                         files shaped like one (CMD, Status, MOS/Alert, [{ClientURI, MOData}]);
                         a *.pkg3.json is checked against the *.pkg2.json of the same stem
@@ -68,6 +74,10 @@ export function main(argv: string[], io: Io = stdio): number {
         return validateCommand(rest, io);
       case 'demo':
         return demoCommand(rest, io);
+      case 'decode':
+        return decodeCommand(rest, io);
+      case 'encode':
+        return encodeCommand(rest, io);
       default:
         io.err(`omadm: unknown command '${command}'\n\n${HELP}`);
         return 2;

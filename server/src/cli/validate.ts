@@ -62,7 +62,7 @@ function walk(p: string, out: string[], unreadable: ValidateResult['unreadable']
 }
 
 /** Names worth opening: the file kinds of DESIGN.md this version validates. */
-const CANDIDATE = /\.(xml|dmhttp|http|json)$/i;
+const CANDIDATE = /\.(xml|dmhttp|http|json|pkg0|hex)$/i;
 
 /** The core does no I/O; a Package#3 beside its Package#2 is read from disk here. */
 function readSibling(fileName: string): string | undefined {
@@ -92,8 +92,8 @@ export function validatePaths(paths: string[]): ValidateResult {
     const analysis = analyzeText(text, { fileName: file }, { readSibling });
     if (!analysis.recognised) continue;
     result.files++;
-    const messages = analysis.regions.map((r) => (r.type === 'delegation' ? r.analysis.message?.name : PACKAGES[r.kind].name)).filter((m): m is string => !!m);
-    const kind = { http: 'HTTP exchange', delegation: 'delegation message', package: 'DM 2.0 package', unknown: '' }[analysis.kind];
+    const messages = analysis.regions.map((r) => (r.type === 'delegation' ? r.analysis.message?.name : r.type === 'package' ? PACKAGES[r.kind].name : 'Package#0')).filter((m): m is string => !!m);
+    const kind = { http: 'HTTP exchange', delegation: 'delegation message', package: 'DM 2.0 package', notification: 'DM Notification', unknown: '' }[analysis.kind];
     result.checked.push({ file, kind, ...(messages.length ? { message: messages.join(', ') } : {}) });
     const lines = new LineIndex(text);
     for (const d of analysis.diagnostics) {

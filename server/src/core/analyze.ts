@@ -14,6 +14,7 @@ import { type PackageKind, kindByShape } from './dm20/packages.js';
 import { type PackageAnalysis, validatePackage } from './dm20/validate.js';
 import { validateDm20Exchange } from './dm20/http.js';
 import type { StatusContext } from './dm20/rules.js';
+import { type NotificationAnalysis, analyzeNotification } from './notification/analyze.js';
 
 /** A delegation message somewhere in the document (the whole of it, or an HTTP body). */
 export interface DelegationRegion {
@@ -34,7 +35,15 @@ export interface PackageRegion {
   analysis: PackageAnalysis;
 }
 
-export type Region = DelegationRegion | PackageRegion;
+/** A DM Notification (Package#0) written as hex or base64. */
+export interface NotificationRegion {
+  type: 'notification';
+  start: number;
+  end: number;
+  analysis: NotificationAnalysis;
+}
+
+export type Region = DelegationRegion | PackageRegion | NotificationRegion;
 
 export interface Analysis {
   text: string;
@@ -72,6 +81,10 @@ export function analyzeText(text: string, hint: KindHint, env: AnalyzeEnv = {}):
     if (!pkg || (!claimed && !json.valid)) return none(text, kind);
     const analysis = validatePackage(json, pkg, siblingContext(pkg, hint.fileName, env));
     return { text, kind, recognised: true, diagnostics: byPosition(analysis.diagnostics), regions: [{ type: 'package', start: 0, end: text.length, kind: pkg, json, analysis }] };
+  }
+  if (kind === 'notification') {
+    const analysis = analyzeNotification(text);
+    return { text, kind, recognised: true, diagnostics: byPosition(analysis.diagnostics), regions: [{ type: 'notification', start: 0, end: text.length, analysis }] };
   }
   if (kind === 'http') {
     const http = parseHttpExchange(text);

@@ -18,5 +18,6 @@ export function completeAt(analysis: Analysis, offset: number): Completion[] {
   }
   const region = regionAt(analysis, offset);
   if (!region) return [];
-  return region.type === 'delegation' ? delegationCompletion(analysis.text, region, offset) : packageCompletion(region, offset);
+  if (region.type === 'delegation') return delegationCompletion(analysis.text, region, offset);
+  return region.type === 'package' ? packageCompletion(region, offset) : [];
 }

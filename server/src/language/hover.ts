@@ -5,13 +5,14 @@ import { DELEGATION_MEDIA_TYPE } from '../core/delegation/http.js';
 import { PACKAGES } from '../core/dm20/packages.js';
 import { type HoverResult, delegationHover } from './delegationHover.js';
 import { packageHover } from './packageHover.js';
+import { notificationHover } from './notification.js';
 
 export type { HoverResult };
 
 export function hoverAt(analysis: Analysis, offset: number): HoverResult | undefined {
   const region = regionAt(analysis, offset);
   if (region) {
-    const h = region.type === 'delegation' ? delegationHover(analysis.text, region, offset) : packageHover(region, offset);
+    const h = region.type === 'delegation' ? delegationHover(analysis.text, region, offset) : region.type === 'package' ? packageHover(region, offset) : notificationHover(region, offset);
     if (h) return h;
   }
   const msg = analysis.http?.messages.find((m) => offset >= m.start && offset <= m.end);

@@ -10,6 +10,7 @@ import { parseClientUri } from '../core/dm20/clientUri.js';
 import { SERVER_URI_PARAMETERS } from '../core/dm20/serverUri.js';
 import { PACKAGES } from '../core/dm20/packages.js';
 import type { HoverResult } from './delegationHover.js';
+import { cleanNotification, notificationReport } from './notification.js';
 
 const PROPERTIES: Record<string, string> = {
   MOS: 'The MOs the DM Client supports, when the DM Notification asked for them (REQ-MOS): each with its DDF link, MOID and MIIDs (DM 2.0 5.2.2, 7.2.1.1).',
@@ -40,6 +41,9 @@ export function packageHover(region: PackageRegion, offset: number): HoverResult
     return doc ? { ...span, markdown: `**${node.value}**\n\n${doc}` } : undefined;
   }
   const path = getNodePath(node);
+  if (node.type === 'string' && typeof node.value === 'string' && cleanNotification(node.value)) {
+    return { ...span, markdown: notificationReport(node.value) };
+  }
   const md = valueHover(region, node, path, offset - json.from - node.offset - 1);
   return md ? { ...(md.span ? { start: span.start + 1 + md.span.start, end: span.start + 1 + md.span.end } : span), markdown: md.markdown } : undefined;
 }

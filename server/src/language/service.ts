@@ -11,6 +11,7 @@ import { SOURCE, type Diagnostic } from '../core/diagnostic.js';
 import { hoverAt } from './hover.js';
 import { completeAt } from './completion.js';
 import { documentSymbols, foldingRanges } from './structure.js';
+import { notificationInlayHints, notificationTokens } from './notification.js';
 
 export interface TextDocumentInput {
   uri: string;
@@ -33,6 +34,9 @@ const SEVERITY: Record<Diagnostic['severity'], lsp.DiagnosticSeverity> = {
   information: lsp.DiagnosticSeverity.Information,
   hint: lsp.DiagnosticSeverity.Hint,
 };
+
+/** Semantic token types, in the order of the kinds the notification tokens use. */
+export const SEMANTIC_TOKEN_TYPES = ['keyword', 'type', 'string', 'comment'];
 
 export class LanguageService {
   private readonly cache = new Map<string, Entry>();
@@ -117,6 +121,39 @@ export class LanguageService {
   symbols(doc: TextDocumentInput): lsp.DocumentSymbol[] {
     const e = this.entry(doc);
     return documentSymbols(e.analysis, e.lines);
+  }
+
+  inlayHints(doc: TextDocumentInput, range: lsp.Range): lsp.InlayHint[] {
+    const e = this.entry(doc);
+    const from = e.lines.offsetAt(range.start);
+    const to = e.lines.offsetAt(range.end);
+    return e.analysis.regions.flatMap((r) =>
+      r.type !== 'notification'
+        ? []
+        : notificationInlayHints(r)
+            .filter((h) => h.offset >= from && h.offset <= to)
+            .map((h) => ({ position: e.lines.positionAt(h.offset), label: h.label, paddingRight: h.before, paddingLeft: !h.before })),
+    );
+  }
+
+  /** Semantic tokens, LSP-encoded: 0 header, 1 option header, 2 option value, 3 WAP Push header (see SEMANTIC_TOKEN_TYPES). */
+  semanticTokens(doc: TextDocumentInput): number[] {
+    const e = this.entry(doc);
+    const data: number[] = [];
+    let line = 0;
+    let char = 0;
+    for (const r of e.analysis.regions) {
+      if (r.type !== 'notification') continue;
+      for (const t of notificationTokens(r)) {
+        const p = e.lines.positionAt(t.start);
+        const end = e.lines.positionAt(t.end);
+        if (end.line !== p.line) continue;
+        data.push(p.line - line, p.line === line ? p.character - char : p.character, end.character - p.character, t.kind, 0);
+        line = p.line;
+        char = p.character;
+      }
+    }
+    return data;
   }
 
   folding(doc: TextDocumentInput): lsp.FoldingRange[] {

@@ -1,6 +1,7 @@
 /** Outline and folding of delegation messages and HTTP exchanges. */
 import { SymbolKind, type DocumentSymbol, type FoldingRange } from 'vscode-languageserver-types';
-import type { Analysis, PackageRegion, Region } from '../core/analyze.js';
+import type { Analysis, NotificationRegion, PackageRegion, Region } from '../core/analyze.js';
+import { textSpan } from '../core/notification/analyze.js';
 import type { Node } from 'jsonc-parser';
 import { PACKAGES } from '../core/dm20/packages.js';
 import { statusText } from '../core/dm20/statusCodes.js';
@@ -28,6 +29,7 @@ function elementSymbol(lines: LineIndex, el: XmlElement, detail?: string, depth 
 
 function regionSymbol(lines: LineIndex, region: Region): DocumentSymbol | undefined {
   if (region.type === 'package') return packageSymbol(lines, region);
+  if (region.type === 'notification') return notificationSymbol(lines, region);
   const root = region.doc.root;
   if (!root) return undefined;
   const m = region.analysis.message;
@@ -52,6 +54,28 @@ export function documentSymbols(analysis: Analysis, lines: LineIndex): DocumentS
       children: inside,
     };
   });
+}
+
+function notificationSymbol(lines: LineIndex, region: NotificationRegion): DocumentSymbol | undefined {
+  const a = region.analysis;
+  const n = a.notification;
+  if (!a.input.spans.length) return undefined;
+  const all = range(lines, a.input.spans[0]!.start, a.input.spans[a.input.spans.length - 1]!.end);
+  const span = (offset: number, length: number): DocumentSymbol['range'] => {
+    const t = textSpan(a.input, offset, length, Infinity);
+    return range(lines, t.start, t.end);
+  };
+  return {
+    name: 'DM Notification',
+    detail: `VER ${n.version ?? '?'}, ${n.options.length} option${n.options.length === 1 ? '' : 's'}${a.input.wapPush ? ', in a WAP Push' : ''}`,
+    kind: SymbolKind.Module,
+    range: all,
+    selectionRange: n.bytes.length >= 2 ? span(0, 2) : all,
+    children: n.options.map((o) => {
+      const r = span(o.offset, 2 + o.valueLength);
+      return { name: o.name, detail: o.display, kind: SymbolKind.Field, range: r, selectionRange: span(o.offset, 2) };
+    }),
+  };
 }
 
 function packageSymbol(lines: LineIndex, region: PackageRegion): DocumentSymbol | undefined {
@@ -113,6 +137,7 @@ export function foldingRanges(analysis: Analysis, lines: LineIndex): FoldingRang
       }
       continue;
     }
+    if (region.type === 'notification') continue;
     const stack: XmlElement[] = region.doc.root ? [region.doc.root] : [];
     while (stack.length) {
       const el = stack.pop()!;

@@ -13,10 +13,29 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LanguageService, type TextDocumentInput } from '../language/service.js';
+import { LanguageService, SEMANTIC_TOKEN_TYPES, type TextDocumentInput } from '../language/service.js';
+import { notificationReport } from '../language/notification.js';
+import { encode } from '../core/notification/codec.js';
+import { formatHex } from '../core/notification/input.js';
+import { conTypeByName } from '../core/notification/options.js';
 import { allSkeletonTargets, skeleton } from '../core/delegation/build.js';
 
-export const COMMANDS = { skeleton: 'omadm.server.skeleton', messages: 'omadm.server.messages' } as const;
+export const COMMANDS = {
+  skeleton: 'omadm.server.skeleton',
+  messages: 'omadm.server.messages',
+  decodeNotification: 'omadm.server.decodeNotification',
+  encodeNotification: 'omadm.server.encodeNotification',
+} as const;
+
+interface EncodeArgs {
+  serverId?: string;
+  notificationId?: number;
+  conTypes?: string[];
+  timestamp?: number;
+  reqMos?: boolean;
+  secret?: string;
+  authData?: string;
+}
 
 function input(doc: TextDocument): TextDocumentInput {
   return { uri: doc.uri, languageId: doc.languageId, version: doc.version, text: doc.getText() };
@@ -53,6 +72,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       codeActionProvider: { codeActionKinds: ['quickfix'] },
       documentSymbolProvider: true,
       foldingRangeProvider: true,
+      inlayHintProvider: true,
+      semanticTokensProvider: { legend: { tokenTypes: SEMANTIC_TOKEN_TYPES, tokenModifiers: [] }, full: true },
       executeCommandProvider: { commands: Object.values(COMMANDS) },
     },
     serverInfo: { name: 'omadm-language-server', version: '0.1.0' },
@@ -77,6 +98,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onCodeAction((p) => withDoc(p.textDocument.uri, [], 'code actions', (d) => service.codeActions(d, p.range, p.context.diagnostics)));
   connection.onDocumentSymbol((p) => withDoc(p.textDocument.uri, [], 'outline', (d) => service.symbols(d)));
   connection.onFoldingRanges((p) => withDoc(p.textDocument.uri, [], 'folding', (d) => service.folding(d)));
+  connection.languages.inlayHint.on((p) => withDoc(p.textDocument.uri, [], 'inlay hints', (d) => service.inlayHints(d, p.range)));
+  connection.languages.semanticTokens.on((p) => withDoc(p.textDocument.uri, { data: [] }, 'semantic tokens', (d) => ({ data: service.semanticTokens(d) })));
   connection.onExecuteCommand((p) =>
     guard('command', null, () => {
       if (p.command === COMMANDS.messages) return allSkeletonTargets().map((t) => ({ label: t.label, root: t.message.root, section: t.variant.section, detail: `${t.message.name} — ${t.message.title}` }));
@@ -84,6 +107,24 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         const [root, section] = (p.arguments ?? []) as [string?, string?];
         const t = allSkeletonTargets().find((x) => x.message.root === root && (!section || x.variant.section === section));
         return t ? skeleton(t.message, t.variant, { declaration: true }) : null;
+      }
+      if (p.command === COMMANDS.decodeNotification) {
+        const [text, secret, authData] = (p.arguments ?? []) as [string?, string?, string?];
+        const enc = new TextEncoder();
+        return notificationReport(text ?? '', secret !== undefined ? { secret: enc.encode(secret), authData: enc.encode(authData ?? '') } : undefined);
+      }
+      if (p.command === COMMANDS.encodeNotification) {
+        const [a] = (p.arguments ?? []) as [EncodeArgs?];
+        const enc = new TextEncoder();
+        const bytes = encode({
+          ...(a?.serverId !== undefined ? { serverId: a.serverId } : {}),
+          ...(a?.notificationId !== undefined ? { notificationId: a.notificationId } : {}),
+          ...(a?.conTypes ? { conTypes: a.conTypes.map((c) => conTypeByName(c) ?? 0) } : {}),
+          ...(a?.timestamp !== undefined ? { timestamp: a.timestamp } : {}),
+          ...(a?.reqMos ? { reqMos: true } : {}),
+          ...(a?.secret !== undefined ? { secret: enc.encode(a.secret), authData: enc.encode(a.authData ?? '') } : {}),
+        });
+        return formatHex(bytes);
       }
       return null;
     }),

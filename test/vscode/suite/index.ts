@@ -156,6 +156,25 @@ function register(): void {
       await until('the diagnostics to clear', () => (vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'omadm').length === 0 ? true : undefined));
       await vscode.commands.executeCommand('workbench.action.files.revert');
     });
+
+    test('DM Notifications: diagnostic on the hex digits, hover on a byte, the decode command', async () => {
+      const uri = workspaceFile('broken.pkg0.hex');
+      const doc = await vscode.workspace.openTextDocument(uri);
+      const editor = await vscode.window.showTextDocument(doc);
+      assert.equal(doc.languageId, 'dm-notification');
+      const ds = await diagnosticsOf(uri, 4);
+      const order = ds.find((d) => d.code === 'pkg0.con-type-order')!;
+      assert.deepEqual([order.range.start.line, order.range.start.character, order.range.end.character], [2, 6, 8]);
+      const hovers = await until('a hover on a byte', async () => {
+        const h = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(2, 7))) ?? [];
+        return h.length ? h : undefined;
+      });
+      assert.match(hoverText(hovers), /PREFERRED-CON-TYPE[^]*bytes 4-5/);
+      editor.selection = new vscode.Selection(new vscode.Position(1, 0), new vscode.Position(4, 2));
+      const markdown = await vscode.commands.executeCommand<string>('omadm.decodeNotification');
+      assert.match(markdown, /# DM Notification \(Package#0\)/);
+      assert.match(markdown, /pkg0\.option-count/);
+    });
   });
 }
 
