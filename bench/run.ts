@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { allSkeletonTargets, skeleton } from '../server/src/core/delegation/build.ts';
 import { validatePaths } from '../server/src/cli/validate.ts';
 import { dm20Bench } from './dm20.ts';
+import { decode, encode } from '../server/src/core/notification/codec.ts';
 
 const TARGET_BYTES = 1024 * 1024;
 const PASSES = 5;
@@ -74,6 +75,13 @@ async function main(): Promise<void> {
   await delegationBench();
   console.log('== DM 2.0 packages');
   await dm20Bench();
+  console.log('== DM Notifications');
+  const pkgs = Array.from({ length: 100_000 }, (_, i) => encode({ serverId: `DMS_${i}`, notificationId: i & 0xffff, conTypes: [1, 0], timestamp: 1_700_000_000 + i, reqMos: i % 2 === 0 }));
+  const t = process.hrtime.bigint();
+  let options = 0;
+  for (const p of pkgs) options += decode(p).options.length;
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  console.log(`decoding 100,000 notifications (${options} options): ${ms.toFixed(0)} ms, ${((100_000 / ms) * 1000).toFixed(0)} per second`);
 }
 
 void main();
