@@ -3,10 +3,15 @@
 import * as esbuild from 'esbuild';
 
 // mainFields: prefer ES modules (jsonc-parser's UMD build requires files by runtime paths a bundle cannot see).
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', mainFields: ['module', 'main'] };
+// ES modules that read import.meta.url (tinyglobby) get the bundle's own file URL.
+const common = {
+  bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', mainFields: ['module', 'main'],
+  define: { 'import.meta.url': '__omadmFileUrl' },
+  banner: { js: "const __omadmFileUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
 await Promise.all([
   esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
   esbuild.build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' }),
-  esbuild.build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '' } }),
+  esbuild.build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' }),
   esbuild.build({ ...common, entryPoints: ['test/vscode/suite/index.ts'], outfile: 'dist/test/suite/index.js', external: ['vscode', 'mocha'] }),
 ]);

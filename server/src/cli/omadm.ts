@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import { validatePaths, type FileDiagnostic } from './validate.js';
 import { decodeCommand, encodeCommand } from './notification.js';
+import { resolveCommand } from './resolve.js';
 
 const HELP = `omadm - OMA DM Workbench on the command line
 
@@ -17,6 +18,8 @@ Commands:
                               decode a DM Notification (Package#0); verify its digest
   encode [--json] --server-id ID [options]
                               build a DM Notification as hex, with its digest
+  resolve [--json] --tree FILE... [--server-id ID] [--command CMD] CLIENTURI
+                              the nodes a ClientURI addresses in sample trees, or the status
   demo                        validate the bundled example workspace and print the findings
 
 Run 'omadm <command> --help' for a command's options.
@@ -74,6 +77,8 @@ export function main(argv: string[], io: Io = stdio): number {
         return validateCommand(rest, io);
       case 'demo':
         return demoCommand(rest, io);
+      case 'resolve':
+        return resolveCommand(rest, io);
       case 'decode':
         return decodeCommand(rest, io);
       case 'encode':

@@ -1,0 +1,127 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadTrees, serializeTree } from '../../server/src/core/tree/load.ts';
+import { resolveClientUri } from '../../server/src/core/tree/resolve.ts';
+import { DmTree, MoInstance } from '../../server/src/core/tree/model.ts';
+import type { CommandName } from '../../server/src/core/dm20/commands.ts';
+import { ROOT } from '../helpers.ts';
+
+const DIR = path.join(ROOT, 'test', 'fixtures', 'trees');
+const load = (...names: string[]) => loadTrees(names.map((n) => ({ file: path.join(DIR, n), text: fs.readFileSync(path.join(DIR, n), 'utf8') }))).tree;
+const nodes = (tree: DmTree, uri: string, opts = {}) => {
+  const r = resolveClientUri(tree, uri, opts);
+  return { status: r.status, nodes: r.nodes.map((n) => n.clientUri()), reason: r.reason };
+};
+const M = 'urn:oma:mo:moid:1.0';
+
+test('Figure 5 (DM 2.0 6.1.3): the ten addressing examples give their stated results', () => {
+  const tree = load('figure5.dmtree.json');
+  const cases: [string, number, string[]][] = [
+    [`${M}/left/`, 200, [`${M}/left/`]],
+    [`${M}//`, 404, []],
+    // The text says "identifies the moroot2/ID node"; by the grammar (6.1.1.2) the path "/" is the
+    // instance root, so the resolver gives moroot2 itself: see the README's notes on Figure 5.
+    [`${M}/(x)/?nv=(x)/ID:Temperature`, 200, [`${M}/right/`]],
+    [`${M}/(x)/Data/1/Value?nv=(x)/ID:GPS`, 200, [`${M}/left/Data/1/Value`]],
+    [`${M}/right/Data/(x)/Value?nv=(x)/Date:12.1`, 200, [`${M}/right/Data/1/Value`]],
+    [`${M}/(x)/Data/(y)/Value?nv=(x)/ID:GPS&nv=(y)/Date:12.2`, 200, [`${M}/left/Data/2/Value`]],
+    [`${M}/*/Setting`, 200, [`${M}/left/Setting`, `${M}/right/Setting`]],
+    [`${M}/(x)/Data/*/Value?nv=(x)/ID:GPS`, 200, [`${M}/left/Data/1/Value`, `${M}/left/Data/2/Value`]],
+    [`${M}/(x)/Data/*/Value?nv=(x)/ID:GPS&nv=(x)/Setting:0xB2`, 404, []],
+    [`${M}/*/Data/*/Value`, 200, [`${M}/left/Data/1/Value`, `${M}/left/Data/2/Value`, `${M}/right/Data/1/Value`, `${M}/right/Data/2/Value`]],
+  ];
+  for (const [uri, status, want] of cases) {
+    const r = nodes(tree, uri);
+    assert.equal(r.status, status, `${uri}: ${r.reason}`);
+    assert.deepEqual(r.nodes, want, uri);
+  }
+  assert.match(nodes(tree, `${M}//`).reason, /there are 2 \(left, right\)/);
+});
+
+test('every rule: MIID, empty, wildcard, x-name uniqueness, paths, lv, cv, malformed', () => {
+  const tree = load('figure5.dmtree.json');
+  assert.equal(nodes(tree, `${M}/middle/`).status, 404);
+  assert.equal(nodes(tree, 'urn:oma:mo:other:1.0/*/').status, 404);
+  assert.match(nodes(tree, `${M}/(x)/?nv=(x)/Data/1/Date:12.1`).reason, /2 MO instances satisfy/);
+  assert.match(nodes(tree, `${M}/left/Data/(x)?nv=(x)/Date:12.1`).nodes[0]!, /left\/Data\/1$/);
+  assert.equal(nodes(tree, `${M}/right/Data/(x)?nv=(x)/Date:1`).status, 404);
+  assert.equal(nodes(tree, `${M}/left/Nope`).status, 404);
+  assert.equal(nodes(tree, `${M}/left/Data/(x)/Value`).status, 400, 'an x-name without nv is malformed');
+  assert.equal(nodes(tree, `${M}/left`).status, 400);
+  assert.equal(resolveClientUri(tree, `${M}/left/Data?lv=1`).level, 1);
+  assert.equal(nodes(tree, `${M}/left/ID?cv=cv-left-7`).status, 304);
+  assert.equal(nodes(tree, `${M}/left/ID?cv=stale`).status, 200);
+  assert.equal(nodes(tree, `${M}/left/ID?cv=cv-left-7`, { command: 'HGET' }).status, 200, 'cv is for reads');
+});
+
+test('the DACMO example of 12.3.1: DMS1, DMS2, DMS3 and an unknown server', () => {
+  const tree = load('dacmo-12.3.1.dmtree.json');
+  const acc = 'urn:oma:mo:oma-dm-dmacc:2.0';
+  const dev = 'urn:oma:mo:oma-dm-devinfo:1.2';
+  const status = (server: string, cmd: CommandName, uri: string): number => resolveClientUri(tree, uri, { serverId: server, command: cmd }).status;
+  for (const [server, own] of [['DMS1', 'dms1'], ['DMS2', 'dms2'], ['DMS3', 'dms3']] as const) {
+    for (const miid of ['dms1', 'dms2', 'dms3']) {
+      const want = miid === own ? 200 : 403;
+      assert.equal(status(server, 'GET', `${acc}/${miid}/ServerID`), want, `${server} GET ${miid}`);
+      assert.equal(status(server, 'DELETE', `${acc}/${miid}/Name`), want, `${server} DELETE ${miid}`);
+    }
+    assert.equal(status(server, 'GET', `${dev}//DevID`), 200, `${server} reads DevInfo (MAID *)`);
+    assert.equal(status(server, 'HGET', `${dev}//Lang`), server === 'DMS1' ? 200 : 403, `${server} writes DevInfo`);
+    assert.equal(status(server, 'EXEC', `${dev}//Lang`), server === 'DMS1' ? 200 : 403);
+  }
+  assert.equal(status('serverid:DMS9', 'GET', `${dev}//DevID`), 200);
+  assert.equal(status('DMS9', 'GET', `${dev}//DevID`), 200, 'an unknown server can read DevInfo');
+  assert.equal(status('DMS9', 'HPUT', `${dev}//`), 200);
+  assert.equal(status('DMS9', 'DELETE', `${dev}//DevID`), 403);
+  assert.equal(status('DMS9', 'GET', `${acc}/*/ServerID`), 403, 'one refused node refuses the command');
+  assert.match(resolveClientUri(tree, `${acc}/dms2/Name`, { serverId: 'DMS1', command: 'GET' }).reason, /DMS1 has none on .*dms2\/Name/);
+});
+
+test('a Path entry overrides the instance permissions for its subtree; no DACMO means full rights', () => {
+  const tree = load('dacmo-12.3.1.dmtree.json');
+  const dacmo = tree.instances('urn:oma:mo:oma-dm-dacmo:1.0')[0]!;
+  tree.set(dacmo, ['urn:oma:mo:oma-dm-devinfo:1.2', 'miid1', '2', 'Path'], '/Lang');
+  tree.set(dacmo, ['urn:oma:mo:oma-dm-devinfo:1.2', 'miid1', '2', 'Permissions', 'a', 'MAID'], 'serverid:DMS2');
+  tree.set(dacmo, ['urn:oma:mo:oma-dm-devinfo:1.2', 'miid1', '2', 'Permissions', 'a', 'AR'], 3);
+  const dev = 'urn:oma:mo:oma-dm-devinfo:1.2';
+  assert.equal(resolveClientUri(tree, `${dev}//Lang`, { serverId: 'DMS2', command: 'HGET' }).status, 200);
+  assert.equal(resolveClientUri(tree, `${dev}//Man`, { serverId: 'DMS2', command: 'HGET' }).status, 403);
+  assert.equal(resolveClientUri(tree, `${dev}//Lang`, { serverId: 'DMS1', command: 'HGET' }).status, 403, 'the deeper entry overrides');
+  const bare = load('figure5.dmtree.json');
+  assert.equal(resolveClientUri(bare, `${M}/left/ID`, { serverId: 'anyone', command: 'DELETE' }).status, 200);
+});
+
+test('mutations bump the cache validator; the tree saves back to MO serialization', () => {
+  const tree = load('figure5.dmtree.json');
+  const left = tree.instance(M, 'left')!;
+  tree.set(left, ['ID'], 'GNSS');
+  assert.notEqual(left.cv, 'cv-left-7');
+  assert.equal(resolveClientUri(tree, `${M}/left/ID?cv=cv-left-7`).status, 200);
+  tree.delete(left.root.child('Data')!);
+  assert.equal(resolveClientUri(tree, `${M}/left/Data`).status, 404);
+  const again = loadTrees([{ file: 'saved.dmtree.json', text: serializeTree(tree) }]).tree;
+  assert.deepEqual(nodes(again, `${M}/*/ID`).nodes, [`${M}/left/ID`, `${M}/right/ID`]);
+  assert.equal(String(again.instance(M, 'left')!.root.child('ID')!.value), 'GNSS');
+  const t = new DmTree();
+  const inst = new MoInstance('urn:oma:mo:x:1.0', 'a');
+  t.add(inst);
+  t.set(inst, ['__proto__', 'polluted'], 'yes');
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  assert.equal(resolveClientUri(t, 'urn:oma:mo:x:1.0/a/__proto__/polluted').nodes[0]!.value, 'yes');
+});
+
+test('cost grows with the nodes visited, not with the tree size', () => {
+  const small = new DmTree();
+  const big = new DmTree();
+  for (const [tree, n] of [[small, 10], [big, 100_000]] as const) {
+    const inst = new MoInstance('urn:oma:mo:big:1.0', 'i');
+    tree.add(inst);
+    for (let i = 0; i < n; i++) tree.set(inst, ['Items', `n${i}`, 'Value'], i);
+  }
+  const a = resolveClientUri(small, 'urn:oma:mo:big:1.0/i/Items/n5/Value');
+  const b = resolveClientUri(big, 'urn:oma:mo:big:1.0/i/Items/n5/Value');
+  assert.deepEqual([a.status, b.status], [200, 200]);
+  assert.equal(a.visited, b.visited);
+});
