@@ -23,10 +23,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
   const selector = ['file', 'untitled'].flatMap((scheme) => ['dm-delegation', 'dm-http', 'dm-json', 'dm-notification', 'xml', 'json'].map((language) => ({ scheme, language })));
+  const settings = (): { sampleTrees: string[]; serverId?: string } => {
+    const c = vscode.workspace.getConfiguration('omadm');
+    const serverId = c.get<string>('serverId') || undefined;
+    return { sampleTrees: c.get<string[]>('sampleTrees') ?? [], ...(serverId ? { serverId } : {}) };
+  };
   const clientOptions: LanguageClientOptions = {
     documentSelector: selector,
     outputChannel: output,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
+    initializationOptions: settings(),
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.dmtree.json') },
   };
   client = new LanguageClient('omadm', 'OMA DM Workbench', serverOptions, clientOptions);
 
@@ -91,8 +98,36 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
       return hex;
     }),
   );
+  // The status bar names the sample trees ClientURIs resolve against, and the server identity for access.
+  const status = vscode.window.createStatusBarItem('omadm.trees', vscode.StatusBarAlignment.Left, 10);
+  status.name = 'OMA DM sample trees';
+  status.command = 'omadm.showTrees';
+  let treeFiles: string[] = [];
+  const showStatus = (s: { files: string[]; instances: number; serverId?: string }): void => {
+    treeFiles = s.files;
+    status.text = `$(list-tree) ${s.files.length} DM tree${s.files.length === 1 ? '' : 's'}${s.serverId ? ` · ${s.serverId}` : ''}`;
+    status.tooltip = s.files.length ? `ClientURIs resolve against ${s.instances} MO instances in:\n${s.files.map((f) => vscode.workspace.asRelativePath(f)).join('\n')}${s.serverId ? `\nAccess predicted for ${s.serverId} (omadm.serverId)` : '\nSet omadm.serverId to predict access (403)'}` : 'No sample trees (*.dmtree.json, setting omadm.sampleTrees)';
+    status.show();
+  };
+  context.subscriptions.push(
+    status,
+    vscode.commands.registerCommand('omadm.showTrees', async () => {
+      const pick = await vscode.window.showQuickPick(
+        [...treeFiles.map((f) => ({ label: vscode.workspace.asRelativePath(f), file: f })), { label: '$(gear) Settings: omadm.sampleTrees, omadm.serverId', file: '' }],
+        { placeHolder: 'Sample DM trees' },
+      );
+      if (!pick) return;
+      if (pick.file) await vscode.window.showTextDocument(vscode.Uri.file(pick.file));
+      else await vscode.commands.executeCommand('workbench.action.openSettings', 'omadm.');
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('omadm')) void client?.sendNotification('omadm/settings', settings());
+    }),
+  );
   try {
     await client.start();
+    context.subscriptions.push(client.onNotification('omadm/treeStatus', showStatus));
+    showStatus(await client.sendRequest('omadm/treeStatus'));
   } catch (e) {
     output.appendLine(`The OMA DM language server did not start: ${(e as Error).message}`);
     void vscode.window.showErrorMessage('OMA DM Workbench: the language server did not start; see the "OMA DM Workbench" output.', 'Show output').then((a) => a && output.show());

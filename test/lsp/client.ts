@@ -41,8 +41,9 @@ export class LspClient {
     this.connection.listen();
   }
 
-  async initialize(): Promise<void> {
-    await this.connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: null });
+  async initialize(folder?: string, initializationOptions?: unknown): Promise<void> {
+    const workspaceFolders = folder ? [{ uri: 'file://' + folder, name: 'ws' }] : null;
+    await this.connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders, ...(initializationOptions ? { initializationOptions } : {}) });
     await this.connection.sendNotification(InitializedNotification.type, {});
   }
 
@@ -54,12 +55,12 @@ export class LspClient {
     await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ text }] });
   }
 
-  /** The diagnostics published for `uri` at `version`, waiting for them up to a deadline. */
-  async diagnostics(uri: string, version = 1): Promise<PublishDiagnosticsParams['diagnostics']> {
+  /** The diagnostics published for `uri` at `version` (and satisfying `until`), waiting for them up to a deadline. */
+  async diagnostics(uri: string, version = 1, until?: (d: PublishDiagnosticsParams['diagnostics']) => boolean): Promise<PublishDiagnosticsParams['diagnostics']> {
     const end = Date.now() + DEADLINE_MS;
     for (;;) {
       const p = this.latest.get(uri);
-      if (p && (p.version === undefined || p.version === version)) return p.diagnostics;
+      if (p && (p.version === undefined || p.version === version) && (!until || until(p.diagnostics))) return p.diagnostics;
       const left = end - Date.now();
       if (left <= 0) throw new Error(`no diagnostics for ${uri} v${version} within ${DEADLINE_MS} ms`);
       await new Promise<void>((resolve) => {

@@ -15,6 +15,9 @@ import { type PackageAnalysis, validatePackage } from './dm20/validate.js';
 import { validateDm20Exchange } from './dm20/http.js';
 import type { StatusContext } from './dm20/rules.js';
 import { type NotificationAnalysis, analyzeNotification } from './notification/analyze.js';
+import { type TreeContext, checkAgainstTree, checkPredictedStatuses, predictStatuses } from './tree/check.js';
+import { DmTree } from './tree/model.js';
+import { loadTreeFile } from './tree/load.js';
 
 /** A delegation message somewhere in the document (the whole of it, or an HTTP body). */
 export interface DelegationRegion {
@@ -61,6 +64,8 @@ export interface AnalyzeEnv {
    * undefined. The core does no I/O: the CLI and the language server pass their own reader.
    */
   readSibling?: (fileName: string) => string | undefined;
+  /** The workspace's sample trees: ClientURIs are resolved against them (DM 2.0 6.1.2). */
+  trees?: TreeContext;
 }
 
 function none(text: string, kind: FileKind): Analysis {
@@ -80,7 +85,13 @@ export function analyzeText(text: string, hint: KindHint, env: AnalyzeEnv = {}):
     const pkg = packageKind ?? kindByShape(json.value);
     if (!pkg || (!claimed && !json.valid)) return none(text, kind);
     const analysis = validatePackage(json, pkg, siblingContext(pkg, hint.fileName, env));
-    return { text, kind, recognised: true, diagnostics: byPosition(analysis.diagnostics), regions: [{ type: 'package', start: 0, end: text.length, kind: pkg, json, analysis }] };
+    const diagnostics = [...analysis.diagnostics];
+    if (isTreeFile(hint.fileName)) diagnostics.push(...loadTreeFile({ file: hint.fileName!, text }, new DmTree()));
+    else if (env.trees && json.valid) {
+      diagnostics.push(...checkAgainstTree(json, pkg, env.trees));
+      diagnostics.push(...predictedAgainstSibling(json, pkg, hint.fileName, env));
+    }
+    return { text, kind, recognised: true, diagnostics: byPosition(diagnostics), regions: [{ type: 'package', start: 0, end: text.length, kind: pkg, json, analysis }] };
   }
   if (kind === 'notification') {
     const analysis = analyzeNotification(text);
@@ -90,6 +101,7 @@ export function analyzeText(text: string, hint: KindHint, env: AnalyzeEnv = {}):
     const http = parseHttpExchange(text);
     const delegation = validateDelegationExchange(text, http);
     const dm20 = validateDm20Exchange(text, http);
+    if (env.trees) for (const b of dm20.bodies) if (b.json.valid) dm20.diagnostics.push(...checkAgainstTree(b.json, b.kind, env.trees));
     if (!claimed && delegation.bodies.length === 0 && dm20.bodies.length === 0) return none(text, kind);
     const regions: Region[] = [
       ...delegation.bodies.map((b): Region => ({ type: 'delegation', start: b.message.body.start, end: b.message.body.end, doc: b.doc, analysis: b.analysis })),
@@ -103,12 +115,29 @@ export function analyzeText(text: string, hint: KindHint, env: AnalyzeEnv = {}):
 /** A Package#3 beside a Package#2 of the same stem answers it (x.pkg3.json <- x.pkg2.json). */
 function siblingContext(kind: PackageKind, fileName: string | undefined, env: AnalyzeEnv): StatusContext {
   if (kind !== 'pkg3' || !fileName || !env.readSibling || !/\.pkg3\.json$/i.test(fileName)) return {};
-  const sibling = fileName.replace(/\.pkg3\.json$/i, (m) => m.replace(/3/, '2'));
+  const sibling = siblingOf(fileName);
   const text = env.readSibling(sibling);
   if (text === undefined) return {};
   const json = new JsonDocument(text);
   const commands = validatePackage(json, 'pkg2').commands;
   return commands ? { commands, commandsFrom: sibling.split(/[\\/]/).pop()! } : {};
+}
+
+export function isTreeFile(fileName: string | undefined): boolean {
+  return !!fileName && /\.dmtree\.json$/i.test(fileName);
+}
+
+function siblingOf(fileName: string): string {
+  return fileName.replace(/\.pkg3\.json$/i, (m) => m.replace(/3/, '2'));
+}
+
+/** A Package#3 beside its Package#2: each status against what the trees predict for the command. */
+function predictedAgainstSibling(json: JsonDocument, kind: PackageKind, fileName: string | undefined, env: AnalyzeEnv): Diagnostic[] {
+  if (kind !== 'pkg3' || !fileName || !env.trees || !env.readSibling || !/\.pkg3\.json$/i.test(fileName)) return [];
+  const sibling = siblingOf(fileName);
+  const text = env.readSibling(sibling);
+  if (text === undefined) return [];
+  return checkPredictedStatuses(json, predictStatuses(new JsonDocument(text), env.trees), sibling.split(/[\\/]/).pop()!);
 }
 
 export function regionAt(analysis: Analysis, offset: number): Region | undefined {

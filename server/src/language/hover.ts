@@ -6,13 +6,14 @@ import { PACKAGES } from '../core/dm20/packages.js';
 import { type HoverResult, delegationHover } from './delegationHover.js';
 import { packageHover } from './packageHover.js';
 import { notificationHover } from './notification.js';
+import type { TreeContext } from '../core/tree/check.js';
 
 export type { HoverResult };
 
-export function hoverAt(analysis: Analysis, offset: number): HoverResult | undefined {
+export function hoverAt(analysis: Analysis, offset: number, trees?: TreeContext): HoverResult | undefined {
   const region = regionAt(analysis, offset);
   if (region) {
-    const h = region.type === 'delegation' ? delegationHover(analysis.text, region, offset) : region.type === 'package' ? packageHover(region, offset) : notificationHover(region, offset);
+    const h = region.type === 'delegation' ? delegationHover(analysis.text, region, offset) : region.type === 'package' ? packageHover(region, offset, trees) : notificationHover(region, offset);
     if (h) return h;
   }
   const msg = analysis.http?.messages.find((m) => offset >= m.start && offset <= m.end);

@@ -11,6 +11,19 @@ import { SERVER_URI_PARAMETERS } from '../core/dm20/serverUri.js';
 import { PACKAGES } from '../core/dm20/packages.js';
 import type { HoverResult } from './delegationHover.js';
 import { cleanNotification, notificationReport } from './notification.js';
+import { clientUris, type TreeContext } from '../core/tree/check.js';
+import { resolveClientUri } from '../core/tree/resolve.js';
+import { statusText } from '../core/dm20/statusCodes.js';
+import type { CommandName } from '../core/dm20/commands.js';
+
+/** What a ClientURI addresses in the sample trees, or the status the DM Client would return. */
+function resolutionMarkdown(trees: TreeContext, uri: string, cmd?: CommandName): string {
+  const r = resolveClientUri(trees.tree, uri, { ...(cmd ? { command: cmd } : {}), ...(trees.serverId !== undefined && cmd ? { serverId: trees.serverId } : {}) });
+  const head = `In ${trees.label}${trees.serverId && cmd ? `, as ${trees.serverId}` : ''}:`;
+  if (r.status !== 200) return `${head} **${statusText(r.status)}**. ${r.reason}`;
+  const shown = r.nodes.slice(0, 20).map((n) => `- \`${n.clientUri()}\`${n.interior ? ` (${n.children!.size} children)` : ` = \`${JSON.stringify(n.value)}\``}`);
+  return [`${head} ${r.nodes.length} node${r.nodes.length === 1 ? '' : 's'}${r.level ? `, ${r.level} level${r.level === 1 ? '' : 's'} of data (lv)` : ''}`, '', ...shown, ...(r.nodes.length > 20 ? [`- … ${r.nodes.length - 20} more`] : [])].join('\n');
+}
 
 const PROPERTIES: Record<string, string> = {
   MOS: 'The MOs the DM Client supports, when the DM Notification asked for them (REQ-MOS): each with its DDF link, MOID and MIIDs (DM 2.0 5.2.2, 7.2.1.1).',
@@ -28,7 +41,7 @@ const PROPERTIES: Record<string, string> = {
   ...ALERT_PROPERTIES,
 };
 
-export function packageHover(region: PackageRegion, offset: number): HoverResult | undefined {
+export function packageHover(region: PackageRegion, offset: number, trees?: TreeContext): HoverResult | undefined {
   const json = region.json;
   const tree = json.tree;
   if (!tree) return undefined;
@@ -45,6 +58,8 @@ export function packageHover(region: PackageRegion, offset: number): HoverResult
     return { ...span, markdown: notificationReport(node.value) };
   }
   const md = valueHover(region, node, path, offset - json.from - node.offset - 1);
+  const known = trees && clientUris(region.kind, json.value).find((c) => JSON.stringify(c.path) === JSON.stringify(path));
+  if (md && known && trees) md.markdown += '\n\n---\n\n' + resolutionMarkdown(trees, known.uri, known.command);
   return md ? { ...(md.span ? { start: span.start + 1 + md.span.start, end: span.start + 1 + md.span.end } : span), markdown: md.markdown } : undefined;
 }
 

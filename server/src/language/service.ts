@@ -5,7 +5,13 @@
  */
 import * as lsp from 'vscode-languageserver-types';
 import { fileURLToPath } from 'node:url';
-import { type Analysis, type AnalyzeEnv, analyzeText } from '../core/analyze.js';
+import { type Analysis, type AnalyzeEnv, analyzeText, regionAt } from '../core/analyze.js';
+import { findNodeAtOffset, getNodePath } from 'jsonc-parser';
+import { pathToFileURL } from 'node:url';
+import { loadTrees } from '../core/tree/load.js';
+import { resolveClientUri } from '../core/tree/resolve.js';
+import { clientUris, type TreeContext } from '../core/tree/check.js';
+import type { TreeNode } from '../core/tree/model.js';
 import { LineIndex } from '../core/text/lineIndex.js';
 import { SOURCE, type Diagnostic } from '../core/diagnostic.js';
 import { hoverAt } from './hover.js';
@@ -21,6 +27,7 @@ export interface TextDocumentInput {
 }
 
 interface Entry {
+  generation: number;
   version: number;
   text: string;
   languageId: string | undefined;
@@ -41,14 +48,31 @@ export const SEMANTIC_TOKEN_TYPES = ['keyword', 'type', 'string', 'comment'];
 export class LanguageService {
   private readonly cache = new Map<string, Entry>();
 
+  /** Bumped when the sample trees change: every analysis is then stale. */
+  private generation = 0;
+  private trees?: { ctx: TreeContext; files: Map<string, LineIndex> };
+
   constructor(private readonly env: AnalyzeEnv = {}) {}
+
+  /** Loads the workspace's sample trees (`*.dmtree.json`); ClientURIs are resolved against them from now on. */
+  setTrees(files: { file: string; text: string }[], serverId?: string): void {
+    const { tree } = loadTrees(files);
+    const label = files.length === 1 ? files[0]!.file.split(/[\\/]/).pop()! : `${files.length} sample trees`;
+    this.trees = files.length ? { ctx: { tree, label, ...(serverId ? { serverId } : {}) }, files: new Map(files.map((f) => [f.file, new LineIndex(f.text)])) } : undefined;
+    this.generation++;
+  }
+
+  treeStatus(): { files: string[]; instances: number; serverId?: string } {
+    return { files: [...(this.trees?.files.keys() ?? [])], instances: this.trees?.ctx.tree.all().length ?? 0, ...(this.trees?.ctx.serverId ? { serverId: this.trees.ctx.serverId } : {}) };
+  }
 
   private entry(doc: TextDocumentInput): Entry {
     const hit = this.cache.get(doc.uri);
-    if (hit && hit.version === doc.version && hit.text === doc.text && hit.languageId === doc.languageId) return hit;
+    if (hit && hit.generation === this.generation && hit.version === doc.version && hit.text === doc.text && hit.languageId === doc.languageId) return hit;
     const fileName = doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : decodeURIComponent(doc.uri.replace(/[?#].*$/, ''));
-    const analysis = analyzeText(doc.text, { fileName, ...(doc.languageId ? { languageId: doc.languageId } : {}) }, this.env);
-    const e: Entry = { version: doc.version, text: doc.text, languageId: doc.languageId, analysis, lines: new LineIndex(doc.text) };
+    const env: AnalyzeEnv = this.trees ? { ...this.env, trees: this.trees.ctx } : this.env;
+    const analysis = analyzeText(doc.text, { fileName, ...(doc.languageId ? { languageId: doc.languageId } : {}) }, env);
+    const e: Entry = { generation: this.generation, version: doc.version, text: doc.text, languageId: doc.languageId, analysis, lines: new LineIndex(doc.text) };
     this.cache.set(doc.uri, e);
     return e;
   }
@@ -83,7 +107,7 @@ export class LanguageService {
 
   hover(doc: TextDocumentInput, position: lsp.Position): lsp.Hover | null {
     const e = this.entry(doc);
-    const h = hoverAt(e.analysis, e.lines.offsetAt(position));
+    const h = hoverAt(e.analysis, e.lines.offsetAt(position), this.trees?.ctx);
     return h ? { contents: { kind: lsp.MarkupKind.Markdown, value: h.markdown }, range: this.range(e, h.start, h.end) } : null;
   }
 
@@ -121,6 +145,59 @@ export class LanguageService {
   symbols(doc: TextDocumentInput): lsp.DocumentSymbol[] {
     const e = this.entry(doc);
     return documentSymbols(e.analysis, e.lines);
+  }
+
+  private location(n: TreeNode): lsp.Location | undefined {
+    const src = n.source;
+    const lines = src && this.trees?.files.get(src.file);
+    if (!src || !lines) return undefined;
+    return { uri: pathToFileURL(src.file).href, range: { start: lines.positionAt(src.keyStart), end: lines.positionAt(src.keyEnd) } };
+  }
+
+  /** Go to definition: the tree nodes a ClientURI in a package addresses (several for wildcards). */
+  definition(doc: TextDocumentInput, position: lsp.Position): lsp.Location[] {
+    const e = this.entry(doc);
+    const offset = e.lines.offsetAt(position);
+    const region = regionAt(e.analysis, offset);
+    if (!this.trees || region?.type !== 'package' || !region.json.tree) return [];
+    const node = findNodeAtOffset(region.json.tree, offset - region.json.from, true);
+    if (node?.type !== 'string') return [];
+    const path = getNodePath(node);
+    const known = clientUris(region.kind, region.json.value).find((c) => JSON.stringify(c.path) === JSON.stringify(path));
+    if (!known) return [];
+    return resolveClientUri(this.trees.ctx.tree, known.uri).nodes.map((n) => this.location(n)).filter((l): l is lsp.Location => !!l);
+  }
+
+  /** Find references from a node of a tree file: the ClientURIs in `documents` that address it. */
+  references(doc: TextDocumentInput, position: lsp.Position, documents: TextDocumentInput[]): lsp.Location[] {
+    if (!this.trees) return [];
+    const e = this.entry(doc);
+    const offset = e.lines.offsetAt(position);
+    const fileName = doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : doc.uri;
+    let target: TreeNode | undefined;
+    for (const inst of this.trees.ctx.tree.all()) {
+      if (inst.source?.file !== fileName) continue;
+      const stack: TreeNode[] = [inst.root];
+      while (stack.length && !target) {
+        const n = stack.pop()!;
+        if (n.source && offset >= n.source.keyStart && offset <= n.source.keyEnd) target = n;
+        stack.push(...(n.children?.values() ?? []));
+      }
+    }
+    if (!target) return [];
+    const out: lsp.Location[] = [];
+    for (const d of documents) {
+      const de = this.entry(d);
+      for (const r of de.analysis.regions) {
+        if (r.type !== 'package') continue;
+        for (const c of clientUris(r.kind, r.json.value)) {
+          if (!resolveClientUri(this.trees.ctx.tree, c.uri).nodes.includes(target)) continue;
+          const span = r.json.range(c.path);
+          out.push({ uri: d.uri, range: this.range(de, span.start, span.end) });
+        }
+      }
+    }
+    return out;
   }
 
   inlayHints(doc: TextDocumentInput, range: lsp.Range): lsp.InlayHint[] {

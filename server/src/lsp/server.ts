@@ -12,7 +12,8 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import * as fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { globSync } from 'tinyglobby';
 import { LanguageService, SEMANTIC_TOKEN_TYPES, type TextDocumentInput } from '../language/service.js';
 import { notificationReport } from '../language/notification.js';
 import { encode } from '../core/notification/codec.js';
@@ -64,7 +65,46 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
   };
 
-  connection.onInitialize(() => ({
+  // The workspace's sample trees (setting omadm.sampleTrees, globs; default every *.dmtree.json).
+  let folders: string[] = [];
+  let settings: { sampleTrees?: string[]; serverId?: string } = {};
+  const treeFiles = (): string[] => {
+    const patterns = settings.sampleTrees?.length ? settings.sampleTrees : ['**/*.dmtree.json'];
+    return folders.flatMap((cwd) => globSync(patterns, { cwd, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] })).sort();
+  };
+  const loadTrees = (): void => {
+    const files = treeFiles().map((file) => {
+      const open = documents.get(pathToFileURL(file).href);
+      return { file, text: open ? open.getText() : guard('reading a tree', '', () => fs.readFileSync(file, 'utf8')) };
+    });
+    service.setTrees(files, settings.serverId);
+    for (const d of documents.all()) publish(d);
+    void connection.sendNotification('omadm/treeStatus', service.treeStatus());
+  };
+  let reloadPending = false;
+  const reloadSoon = (): void => {
+    if (reloadPending) return;
+    reloadPending = true;
+    queueMicrotask(() => {
+      reloadPending = false;
+      guard('loading sample trees', undefined, loadTrees);
+    });
+  };
+  connection.onInitialized(() => reloadSoon());
+  connection.onNotification('omadm/settings', (s: typeof settings) => {
+    settings = s ?? {};
+    reloadSoon();
+  });
+  connection.onDidChangeWatchedFiles((p) => {
+    if (p.changes.some((c) => /\.dmtree\.json$/i.test(c.uri))) reloadSoon();
+  });
+  connection.onRequest('omadm/treeStatus', () => service.treeStatus());
+
+  connection.onInitialize((params) => {
+    folders = (params.workspaceFolders ?? []).map((f) => fileURLToPath(f.uri));
+    if (!folders.length && params.rootUri) folders = [fileURLToPath(params.rootUri)];
+    settings = (params.initializationOptions as typeof settings | undefined) ?? {};
+    return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Full,
       hoverProvider: true,
@@ -75,15 +115,21 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       inlayHintProvider: true,
       semanticTokensProvider: { legend: { tokenTypes: SEMANTIC_TOKEN_TYPES, tokenModifiers: [] }, full: true },
       executeCommandProvider: { commands: Object.values(COMMANDS) },
+      definitionProvider: true,
+      referencesProvider: true,
     },
     serverInfo: { name: 'omadm-language-server', version: '0.1.0' },
-  }));
+    };
+  });
 
   const publish = (doc: TextDocument): void => {
     const diagnostics = guard('validation', [], () => service.diagnostics(input(doc)));
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
   };
-  documents.onDidChangeContent((e) => publish(e.document));
+  documents.onDidChangeContent((e) => {
+    publish(e.document);
+    if (/\.dmtree\.json$/i.test(e.document.uri)) reloadSoon();
+  });
   documents.onDidClose((e) => {
     service.forget(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
@@ -96,6 +142,18 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onHover((p) => withDoc(p.textDocument.uri, null, 'hover', (d) => service.hover(d, p.position)));
   connection.onCompletion((p) => withDoc(p.textDocument.uri, [], 'completion', (d) => service.completion(d, p.position)));
   connection.onCodeAction((p) => withDoc(p.textDocument.uri, [], 'code actions', (d) => service.codeActions(d, p.range, p.context.diagnostics)));
+  connection.onDefinition((p) => withDoc(p.textDocument.uri, [], 'definition', (d) => service.definition(d, p.position)));
+  connection.onReferences((p) =>
+    withDoc(p.textDocument.uri, [], 'references', (d) => {
+      const open = new Map(documents.all().map((x) => [x.uri, input(x)]));
+      const files = folders.flatMap((cwd) => globSync(['**/*.{json,dmhttp,http}'], { cwd, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] })).slice(0, 3000);
+      for (const f of files) {
+        const uri = pathToFileURL(f).href;
+        if (!open.has(uri)) open.set(uri, { uri, version: 0, text: guard('reading a file', '', () => fs.readFileSync(f, 'utf8')) });
+      }
+      return service.references(d, p.position, [...open.values()]);
+    }),
+  );
   connection.onDocumentSymbol((p) => withDoc(p.textDocument.uri, [], 'outline', (d) => service.symbols(d)));
   connection.onFoldingRanges((p) => withDoc(p.textDocument.uri, [], 'folding', (d) => service.folding(d)));
   connection.languages.inlayHint.on((p) => withDoc(p.textDocument.uri, [], 'inlay hints', (d) => service.inlayHints(d, p.range)));

@@ -31,6 +31,8 @@ const NAME: [RegExp, PackageKind][] = [
   [/\.pkg3\.json$/i, 'pkg3'],
   [/\.dmmo\.json$/i, 'mo'],
   [/\.alert\.json$/i, 'alert'],
+  // Sample DM trees are MO instances in the MO serialization (DESIGN "File kinds").
+  [/\.dmtree\.json$/i, 'mo'],
 ];
 
 export function kindByName(fileName: string): PackageKind | undefined {

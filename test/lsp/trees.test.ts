@@ -1,0 +1,63 @@
+import { test, before, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { HoverRequest, DefinitionRequest, ReferencesRequest, type Location, type MarkupContent } from 'vscode-languageserver-protocol';
+import { LspClient } from './client.ts';
+import { ROOT } from '../helpers.ts';
+
+let client: LspClient;
+let ws: string;
+const M = 'urn:oma:mo:moid:1.0';
+const PKG2 = `{\n "CMD": [\n  ["GET", "${M}/left/ID"],\n  ["GET", "${M}//ID"],\n  ["DELETE", "${M}/*/Data/*/Value"]\n ]\n}\n`;
+
+before(async () => {
+  ws = fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-lsp-trees-'));
+  fs.copyFileSync(path.join(ROOT, 'test', 'fixtures', 'trees', 'figure5.dmtree.json'), path.join(ws, 'figure5.dmtree.json'));
+  fs.writeFileSync(path.join(ws, 'session.pkg2.json'), PKG2);
+  client = new LspClient();
+  await client.initialize(ws, { serverId: 'DMS1' });
+});
+after(async () => {
+  await client.close();
+  fs.rmSync(ws, { recursive: true, force: true });
+});
+
+const uri = (): string => 'file://' + path.join(ws, 'session.pkg2.json');
+
+test('a ClientURI that resolves to nothing or ambiguously gets a warning', async () => {
+  await client.open(uri(), PKG2, 'dm-json');
+  const ds = await client.diagnostics(uri(), 1, (d) => d.some((x) => x.code === 'tree.unresolved'));
+  assert.deepEqual(ds.map((d) => [d.code, d.severity, d.range.start.line]), [['tree.unresolved', 2, 3]]);
+  assert.match(ds[0]!.message, /there are 2 \(left, right\)/);
+});
+
+test('hover lists the nodes a ClientURI addresses, with values', async () => {
+  const h = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: uri() }, position: { line: 2, character: 12 } });
+  const text = (h!.contents as MarkupContent).value;
+  assert.match(text, /In figure5\.dmtree\.json, as DMS1: 1 node/);
+  assert.match(text, /`urn:oma:mo:moid:1\.0\/left\/ID` = `"GPS"`/);
+  const many = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: uri() }, position: { line: 4, character: 30 } });
+  assert.match((many!.contents as MarkupContent).value, /4 nodes/);
+});
+
+test('go to definition jumps into the tree file, several places for wildcards', async () => {
+  const one = (await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: uri() }, position: { line: 2, character: 12 } })) as Location[];
+  const treeUri = 'file://' + path.join(ws, 'figure5.dmtree.json');
+  const treeText = fs.readFileSync(path.join(ws, 'figure5.dmtree.json'), 'utf8');
+  const idLine = treeText.split('\n').findIndex((l) => l.includes('"ID": "GPS"'));
+  assert.deepEqual(one, [{ uri: treeUri, range: { start: { line: idLine, character: 4 }, end: { line: idLine, character: 8 } } }]);
+  const four = (await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: uri() }, position: { line: 4, character: 30 } })) as Location[];
+  assert.equal(four.length, 4);
+});
+
+test('find references from a tree node lists the ClientURIs that address it', async () => {
+  const treeUri = 'file://' + path.join(ws, 'figure5.dmtree.json');
+  const treeText = fs.readFileSync(path.join(ws, 'figure5.dmtree.json'), 'utf8');
+  await client.open(treeUri, treeText, 'dm-json');
+  const lines = treeText.split('\n');
+  const idLine = lines.findIndex((l) => l.includes('"ID": "GPS"'));
+  const refs = (await client.connection.sendRequest(ReferencesRequest.type, { textDocument: { uri: treeUri }, position: { line: idLine, character: 6 }, context: { includeDeclaration: false } })) as Location[];
+  assert.deepEqual(refs.map((r) => [r.uri, r.range.start.line]), [[uri(), 2]]);
+});
