@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { allSkeletonTargets, skeleton } from '../server/src/core/delegation/build.ts';
 import { validatePaths } from '../server/src/cli/validate.ts';
 import { dm20Bench } from './dm20.ts';
+import { treeBench } from './trees.ts';
 import { decode, encode } from '../server/src/core/notification/codec.ts';
 
 const TARGET_BYTES = 1024 * 1024;
@@ -75,6 +76,8 @@ async function main(): Promise<void> {
   await delegationBench();
   console.log('== DM 2.0 packages');
   await dm20Bench();
+  console.log('== Sample trees: ClientURI resolution');
+  treeBench();
   console.log('== DM Notifications');
   const pkgs = Array.from({ length: 100_000 }, (_, i) => encode({ serverId: `DMS_${i}`, notificationId: i & 0xffff, conTypes: [1, 0], timestamp: 1_700_000_000 + i, reqMos: i % 2 === 0 }));
   const t = process.hrtime.bigint();

@@ -106,3 +106,26 @@ test('demo validates the bundled example workspace and exits 0', () => {
   assert.match(r.stdout, /14 files checked: 0 errors, 2 warnings/);
   assert.match(r.stdout, /✓ dm20\/session\.dmhttp {2}\(HTTP exchange: Package#1, Package#2, Package#3, MO data, Package#2\)/);
 });
+
+test('resolve prints {status, nodes} as DESIGN.md says, with globs and access prediction', () => {
+  const r = omadm('resolve', '--json', '--tree', 'test/fixtures/trees/*.dmtree.json', 'urn:oma:mo:moid:1.0/*/Data/*/Value');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { status: 200, nodes: ['urn:oma:mo:moid:1.0/left/Data/1/Value', 'urn:oma:mo:moid:1.0/left/Data/2/Value', 'urn:oma:mo:moid:1.0/right/Data/1/Value', 'urn:oma:mo:moid:1.0/right/Data/2/Value'] });
+  const root = JSON.parse(omadm('resolve', '--json', '--tree', 'test/fixtures/trees/figure5.dmtree.json', 'urn:oma:mo:moid:1.0/left/').stdout);
+  assert.deepEqual(root, { status: 200, nodes: ['urn:oma:mo:moid:1.0/left/'] });
+  const amb = omadm('resolve', '--json', '--tree', 'test/fixtures/trees/figure5.dmtree.json', 'urn:oma:mo:moid:1.0//');
+  assert.equal(amb.code, 1);
+  assert.deepEqual(JSON.parse(amb.stdout), { status: 404, nodes: [] });
+  const dacmo = 'test/fixtures/trees/dacmo-12.3.1.dmtree.json';
+  const refused = omadm('resolve', '--json', '--tree', dacmo, '--server-id', 'DMS2', '--command', 'DELETE', 'urn:oma:mo:oma-dm-devinfo:1.2//DevID');
+  assert.deepEqual([refused.code, JSON.parse(refused.stdout)], [1, { status: 403, nodes: [] }]);
+  assert.deepEqual(JSON.parse(omadm('resolve', '--json', '--tree', dacmo, '--server-id', 'DMS1', '--command', 'DELETE', 'urn:oma:mo:oma-dm-devinfo:1.2//DevID').stdout).status, 200);
+  assert.deepEqual(JSON.parse(omadm('resolve', '--json', '--tree', dacmo, 'urn:oma:mo:oma-dm-devinfo:1.2//?cv=686897696a7c876b7e').stdout), { status: 304, nodes: [] });
+  assert.deepEqual(JSON.parse(omadm('resolve', '--json', '--tree', dacmo, 'urn:oma:mo:oma-dm-devinfo:1.2/miid1').stdout), { status: 400, nodes: [] });
+  const text = omadm('resolve', '--tree', 'test/fixtures/trees/figure5.dmtree.json', 'urn:oma:mo:moid:1.0/left/ID');
+  assert.match(text.stdout, /^200 OK: 1 node/);
+  assert.match(text.stdout, /urn:oma:mo:moid:1\.0\/left\/ID = "GPS"/);
+  assert.equal(omadm('resolve', 'urn:x').code, 2);
+  assert.equal(omadm('resolve', '--tree', 'no/such/*.dmtree.json', 'urn:x:1//').code, 2);
+  assert.equal(omadm('resolve', '--tree', 'test/fixtures/trees/figure5.dmtree.json', '--command', 'FETCH', 'urn:x:1//').code, 2);
+});

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { HoverRequest, DefinitionRequest, ReferencesRequest, type Location, type MarkupContent } from 'vscode-languageserver-protocol';
+import { HoverRequest, DefinitionRequest, ReferencesRequest, DocumentSymbolRequest, type DocumentSymbol, type Location, type MarkupContent } from 'vscode-languageserver-protocol';
 import { LspClient } from './client.ts';
 import { ROOT } from '../helpers.ts';
 
@@ -60,4 +60,20 @@ test('find references from a tree node lists the ClientURIs that address it', as
   const idLine = lines.findIndex((l) => l.includes('"ID": "GPS"'));
   const refs = (await client.connection.sendRequest(ReferencesRequest.type, { textDocument: { uri: treeUri }, position: { line: idLine, character: 6 }, context: { includeDeclaration: false } })) as Location[];
   assert.deepEqual(refs.map((r) => [r.uri, r.range.start.line]), [[uri(), 2]]);
+});
+
+test('a tree file: outline MOID > MIID > nodes, and hover on a node with its access rights', async () => {
+  const treeUri = 'file://' + path.join(ws, 'figure5.dmtree.json');
+  const treeText = fs.readFileSync(path.join(ws, 'figure5.dmtree.json'), 'utf8');
+  await client.open(treeUri, treeText, 'dm-json');
+  const s = (await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: treeUri } })) as DocumentSymbol[];
+  assert.equal(s[0]!.name, 'Sample DM tree');
+  assert.deepEqual(s[0]!.children!.map((m) => [m.name, m.children!.map((i) => i.name)]), [[M, ['left', 'right']]]);
+  assert.deepEqual(s[0]!.children![0]!.children![0]!.children!.map((n) => n.name), ['ID', 'Setting', 'Data']);
+  const line = treeText.split('\n').findIndex((l) => l.includes('"Setting": "0xA1"'));
+  const h = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: treeUri }, position: { line, character: 6 } });
+  const text = (h!.contents as MarkupContent).value;
+  assert.match(text, /`urn:oma:mo:moid:1\.0\/left\/Setting`/);
+  assert.match(text, /Leaf, string: `"0xA1"`/);
+  assert.match(text, /DMS1 may: everything \(no DACMO/);
 });

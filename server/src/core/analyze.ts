@@ -36,6 +36,8 @@ export interface PackageRegion {
   kind: PackageKind;
   json: JsonDocument;
   analysis: PackageAnalysis;
+  /** For a sample tree file: its MO instances. */
+  tree?: DmTree;
 }
 
 /** A DM Notification (Package#0) written as hex or base64. */
@@ -86,12 +88,13 @@ export function analyzeText(text: string, hint: KindHint, env: AnalyzeEnv = {}):
     if (!pkg || (!claimed && !json.valid)) return none(text, kind);
     const analysis = validatePackage(json, pkg, siblingContext(pkg, hint.fileName, env));
     const diagnostics = [...analysis.diagnostics];
-    if (isTreeFile(hint.fileName)) diagnostics.push(...loadTreeFile({ file: hint.fileName!, text }, new DmTree()));
+    const tree = isTreeFile(hint.fileName) ? new DmTree() : undefined;
+    if (tree) diagnostics.push(...loadTreeFile({ file: hint.fileName!, text }, tree));
     else if (env.trees && json.valid) {
       diagnostics.push(...checkAgainstTree(json, pkg, env.trees));
       diagnostics.push(...predictedAgainstSibling(json, pkg, hint.fileName, env));
     }
-    return { text, kind, recognised: true, diagnostics: byPosition(diagnostics), regions: [{ type: 'package', start: 0, end: text.length, kind: pkg, json, analysis }] };
+    return { text, kind, recognised: true, diagnostics: byPosition(diagnostics), regions: [{ type: 'package', start: 0, end: text.length, kind: pkg, json, analysis, ...(tree ? { tree } : {}) }] };
   }
   if (kind === 'notification') {
     const analysis = analyzeNotification(text);

@@ -13,8 +13,35 @@ import type { HoverResult } from './delegationHover.js';
 import { cleanNotification, notificationReport } from './notification.js';
 import { clientUris, type TreeContext } from '../core/tree/check.js';
 import { resolveClientUri } from '../core/tree/resolve.js';
+import { describeRights, rightsOf } from '../core/tree/access.js';
+import type { TreeNode } from '../core/tree/model.js';
 import { statusText } from '../core/dm20/statusCodes.js';
 import type { CommandName } from '../core/dm20/commands.js';
+
+/** On a node of a sample tree file: its ClientURI, kind, value, cache validator and access rights. */
+function treeNodeHover(region: PackageRegion, offset: number, trees?: TreeContext): HoverResult | undefined {
+  for (const inst of region.tree!.all()) {
+    const stack = [inst.root];
+    while (stack.length) {
+      const n = stack.pop()!;
+      const s = n.source;
+      if (s && offset >= s.keyStart && offset <= s.keyEnd) {
+        const lines = [`**\`${n.clientUri()}\`**`, '', n.parent ? (n.interior ? `Interior node, ${n.children!.size} children` : `Leaf, ${typeof n.value}: \`${JSON.stringify(n.value)}\``) : `MO instance root: MOID ${inst.moid}, MIID ${inst.miid}, cache validator ${inst.cv} (DM 2.0 11.1)`];
+        if (trees?.serverId) {
+          const live = trees.tree.instance(inst.moid, inst.miid);
+          const ln = live && n.path().reduce<TreeNode | undefined>((x, name) => x?.child(name), live.root);
+          if (ln) {
+            const r = rightsOf(trees.tree, ln, trees.serverId);
+            lines.push('', `${trees.serverId} may: ${r.unrestricted ? 'everything (no DACMO: no access control, DM 2.0 10)' : describeRights(r.rights)}${r.entry ? ` (DACMO ${r.entry.clientUri()})` : ''} (DM 2.0 12.3)`);
+          }
+        }
+        return { start: s.keyStart, end: s.keyEnd, markdown: lines.join('\n') };
+      }
+      stack.push(...(n.children?.values() ?? []));
+    }
+  }
+  return undefined;
+}
 
 /** What a ClientURI addresses in the sample trees, or the status the DM Client would return. */
 function resolutionMarkdown(trees: TreeContext, uri: string, cmd?: CommandName): string {
@@ -49,6 +76,10 @@ export function packageHover(region: PackageRegion, offset: number, trees?: Tree
   if (!node) return undefined;
   const span = { start: json.from + node.offset, end: json.from + node.offset + node.length };
   const parent = node.parent;
+  if (region.tree) {
+    const t = treeNodeHover(region, offset, trees);
+    if (t) return t;
+  }
   if (parent?.type === 'property' && parent.children?.[0] === node) {
     const doc = PROPERTIES[String(node.value)];
     return doc ? { ...span, markdown: `**${node.value}**\n\n${doc}` } : undefined;

@@ -2,6 +2,7 @@
 import { SymbolKind, type DocumentSymbol, type FoldingRange } from 'vscode-languageserver-types';
 import type { Analysis, NotificationRegion, PackageRegion, Region } from '../core/analyze.js';
 import { textSpan } from '../core/notification/analyze.js';
+import type { DmTree, TreeNode } from '../core/tree/model.js';
 import type { Node } from 'jsonc-parser';
 import { PACKAGES } from '../core/dm20/packages.js';
 import { statusText } from '../core/dm20/statusCodes.js';
@@ -78,7 +79,37 @@ function notificationSymbol(lines: LineIndex, region: NotificationRegion): Docum
   };
 }
 
+/** A sample tree file: MOID > MIID > nodes. */
+function treeSymbols(lines: LineIndex, region: PackageRegion, tree: DmTree): DocumentSymbol | undefined {
+  const rootNode = region.json.tree;
+  if (!rootNode) return undefined;
+  const at = (s: number, e: number): DocumentSymbol['range'] => range(lines, s, e);
+  const node = (n: TreeNode, depth: number): DocumentSymbol => ({
+    name: n.name,
+    detail: n.interior ? '' : JSON.stringify(n.value).slice(0, 60),
+    kind: n.interior ? SymbolKind.Object : SymbolKind.Field,
+    range: at(n.source!.keyStart, n.source!.end),
+    selectionRange: at(n.source!.keyStart, n.source!.keyEnd),
+    children: n.interior && depth < MAX_OUTLINE_DEPTH ? [...n.children!.values()].filter((c) => c.source).map((c) => node(c, depth + 1)) : [],
+  });
+  const moids = tree.moids().map((moid) => {
+    const instances = tree.instances(moid).filter((i) => i.root.source);
+    const start = Math.min(...instances.map((i) => i.root.source!.keyStart));
+    const end = Math.max(...instances.map((i) => i.root.source!.end));
+    return {
+      name: moid,
+      detail: `${instances.length} instance${instances.length === 1 ? '' : 's'}`,
+      kind: SymbolKind.Module,
+      range: at(start, end),
+      selectionRange: at(start, instances[0]!.root.source!.keyEnd),
+      children: instances.map((i) => ({ ...node(i.root, 0), name: i.miid, detail: `MIID, CV ${i.cv}`, kind: SymbolKind.Class })),
+    };
+  });
+  return { name: 'Sample DM tree', detail: `${tree.all().length} MO instances`, kind: SymbolKind.Package, range: at(rootNode.offset, rootNode.offset + rootNode.length), selectionRange: at(rootNode.offset, rootNode.offset + 1), children: moids };
+}
+
 function packageSymbol(lines: LineIndex, region: PackageRegion): DocumentSymbol | undefined {
+  if (region.tree) return treeSymbols(lines, region, region.tree);
   const json = region.json;
   const tree = json.tree;
   if (!tree) return undefined;

@@ -175,6 +175,24 @@ function register(): void {
       assert.match(markdown, /# DM Notification \(Package#0\)/);
       assert.match(markdown, /pkg0\.option-count/);
     });
+
+    test('sample trees: a ClientURI hover lists its nodes, go to definition opens the tree, unresolvable ones warn', async () => {
+      const uri = workspaceFile('resolve.pkg2.json');
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+      const [d] = await diagnosticsOf(uri);
+      assert.equal(d!.code, 'tree.unresolved');
+      assert.equal(d!.severity, vscode.DiagnosticSeverity.Warning);
+      assert.equal(d!.range.start.line, 3);
+      const hovers = await until('a ClientURI hover', async () => {
+        const h = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(2, 20))) ?? [];
+        return h.length ? h : undefined;
+      });
+      assert.match(hoverText(hovers), /2 nodes[^]*left\/Data\/1\/Value[^]*left\/Data\/2\/Value/);
+      const defs = (await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', uri, new vscode.Position(2, 20))) ?? [];
+      const targets = defs.map((x) => ('targetUri' in x ? x.targetUri : x.uri).fsPath);
+      assert.equal(targets.length, 2);
+      assert.ok(targets.every((t) => t.endsWith('device.dmtree.json')), targets.join(', '));
+    });
   });
 }
 
