@@ -22,7 +22,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
-  const selector = ['file', 'untitled'].flatMap((scheme) => ['dm-delegation', 'dm-http', 'dm-json', 'dm-notification', 'xml', 'json'].map((language) => ({ scheme, language })));
+  const selector = ['file', 'untitled'].flatMap((scheme) => ['dm-delegation', 'dm-http', 'dm-json', 'dm-notification', 'dm-ddf', 'xml', 'json'].map((language) => ({ scheme, language })));
   const settings = (): { sampleTrees: string[]; serverId?: string } => {
     const c = vscode.workspace.getConfiguration('omadm');
     const serverId = c.get<string>('serverId') || undefined;
@@ -33,7 +33,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     outputChannel: output,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
     initializationOptions: settings(),
-    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.dmtree.json') },
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{dmtree.json,ddf}') },
   };
   client = new LanguageClient('omadm', 'OMA DM Workbench', serverOptions, clientOptions);
 

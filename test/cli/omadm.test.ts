@@ -119,7 +119,9 @@ test('resolve prints {status, nodes} as DESIGN.md says, with globs and access pr
   const dacmo = 'test/fixtures/trees/dacmo-12.3.1.dmtree.json';
   const refused = omadm('resolve', '--json', '--tree', dacmo, '--server-id', 'DMS2', '--command', 'DELETE', 'urn:oma:mo:oma-dm-devinfo:1.2//DevID');
   assert.deepEqual([refused.code, JSON.parse(refused.stdout)], [1, { status: 403, nodes: [] }]);
-  assert.deepEqual(JSON.parse(omadm('resolve', '--json', '--tree', dacmo, '--server-id', 'DMS1', '--command', 'DELETE', 'urn:oma:mo:oma-dm-devinfo:1.2//DevID').stdout).status, 200);
+  assert.deepEqual(JSON.parse(omadm('resolve', '--json', '--tree', dacmo, '--server-id', 'DMS1', '--command', 'HGET', 'urn:oma:mo:oma-dm-devinfo:1.2//DevID').stdout).status, 200);
+  // DMS1 may write, but the shipped DevInfo DDF makes DevID permanent: 405.
+  assert.deepEqual(JSON.parse(omadm('resolve', '--json', '--tree', dacmo, '--server-id', 'DMS1', '--command', 'DELETE', 'urn:oma:mo:oma-dm-devinfo:1.2//DevID').stdout), { status: 405, nodes: [] });
   assert.deepEqual(JSON.parse(omadm('resolve', '--json', '--tree', dacmo, 'urn:oma:mo:oma-dm-devinfo:1.2//?cv=686897696a7c876b7e').stdout), { status: 304, nodes: [] });
   assert.deepEqual(JSON.parse(omadm('resolve', '--json', '--tree', dacmo, 'urn:oma:mo:oma-dm-devinfo:1.2/miid1').stdout), { status: 400, nodes: [] });
   const text = omadm('resolve', '--tree', 'test/fixtures/trees/figure5.dmtree.json', 'urn:oma:mo:moid:1.0/left/ID');

@@ -7,6 +7,7 @@ import { resolveClientUri } from '../core/tree/resolve.js';
 import { COMMANDS, type CommandName } from '../core/dm20/commands.js';
 import { statusText } from '../core/dm20/statusCodes.js';
 import type { Io } from './omadm.js';
+import { loadDdfs } from '../host/ddfs.js';
 
 export const RESOLVE_HELP = `Usage: omadm resolve [--json] --tree FILE... [--server-id ID] [--command CMD] CLIENTURI
 
@@ -18,6 +19,8 @@ matches). With --server-id, access rights from the tree's DACMO are checked for 
 
 Options:
   --tree FILE       a sample tree; repeat it, globs allowed ("trees/**/*.dmtree.json")
+  --ddf FILE        a DDF besides the standard ones shipped (DevInfo, DMAcc, DACMO, SessionInfo):
+                    DELETE of a permanent node and EXEC of a non-executable one answer 405
   --server-id ID    the server identity for access prediction (as in the DACMO's MAID)
   --command CMD     the command (default GET): ${COMMANDS.map((c) => c.name).join(', ')}
   --json            {"status": <code>, "nodes": ["<MOID>/<MIID>/<path>", ...]}
@@ -27,7 +30,7 @@ Exit status: 0 resolved, 1 not resolvable or refused, 2 usage error or unreadabl
 `;
 
 export function resolveCommand(args: string[], io: Io): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, tree: { type: 'string', multiple: true }, 'server-id': { type: 'string' }, command: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, tree: { type: 'string', multiple: true }, ddf: { type: 'string', multiple: true }, 'server-id': { type: 'string' }, command: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     io.out(RESOLVE_HELP);
     return 0;
@@ -56,7 +59,8 @@ export function resolveCommand(args: string[], io: Io): number {
     }
   }
   const { tree } = loadTrees(texts);
-  const r = resolveClientUri(tree, positionals[0]!, { command: cmd as CommandName, ...(values['server-id'] !== undefined ? { serverId: values['server-id'] } : {}) });
+  const ddfs = loadDdfs(values.ddf ?? []);
+  const r = resolveClientUri(tree, positionals[0]!, { command: cmd as CommandName, ddfs, ...(values['server-id'] !== undefined ? { serverId: values['server-id'] } : {}) });
   const nodes = r.status === 200 ? r.nodes.map((n) => n.clientUri()) : [];
   if (values.json) io.out(JSON.stringify({ status: r.status, nodes }, null, 2) + '\n');
   else {

@@ -5,6 +5,7 @@ import { analyzeText } from '../core/analyze.js';
 import { LineIndex } from '../core/text/lineIndex.js';
 import { SOURCE, type Severity } from '../core/diagnostic.js';
 import { PACKAGES } from '../core/dm20/packages.js';
+import { loadDdfs } from '../host/ddfs.js';
 
 /** The contract shape of DESIGN.md; field order is part of it. */
 export interface FileDiagnostic {
@@ -62,7 +63,7 @@ function walk(p: string, out: string[], unreadable: ValidateResult['unreadable']
 }
 
 /** Names worth opening: the file kinds of DESIGN.md this version validates. */
-const CANDIDATE = /\.(xml|dmhttp|http|json|pkg0|hex)$/i;
+const CANDIDATE = /\.(xml|dmhttp|http|json|pkg0|hex|ddf)$/i;
 
 /** The core does no I/O; a Package#3 beside its Package#2 is read from disk here. */
 function readSibling(fileName: string): string | undefined {
@@ -78,6 +79,8 @@ export function validatePaths(paths: string[]): ValidateResult {
   const unreadable: ValidateResult['unreadable'] = [];
   for (const p of paths) walk(p, files, unreadable, true);
   const result: ValidateResult = { diagnostics: [], files: 0, checked: [], unreadable };
+  // Sample trees are checked against the standard DDFs and the DDFs among the paths.
+  const ddfs = loadDdfs(files.filter((f) => /\.ddf$/i.test(f)));
   // A file named explicitly is checked whatever its name.
   const explicit = new Set(paths);
   for (const file of files) {
@@ -89,11 +92,11 @@ export function validatePaths(paths: string[]): ValidateResult {
       unreadable.push({ path: file, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
       continue;
     }
-    const analysis = analyzeText(text, { fileName: file }, { readSibling });
+    const analysis = analyzeText(text, { fileName: file }, { readSibling, ddfs });
     if (!analysis.recognised) continue;
     result.files++;
     const messages = analysis.regions.map((r) => (r.type === 'delegation' ? r.analysis.message?.name : r.type === 'package' ? PACKAGES[r.kind].name : 'Package#0')).filter((m): m is string => !!m);
-    const kind = { http: 'HTTP exchange', delegation: 'delegation message', package: 'DM 2.0 package', notification: 'DM Notification', unknown: '' }[analysis.kind];
+    const kind = { http: 'HTTP exchange', delegation: 'delegation message', package: analysis.regions.some((r) => r.type === 'package' && r.tree) ? 'sample DM tree' : 'DM 2.0 package', notification: 'DM Notification', ddf: 'DDF', unknown: '' }[analysis.kind];
     result.checked.push({ file, kind, ...(messages.length ? { message: messages.join(', ') } : {}) });
     const lines = new LineIndex(text);
     for (const d of analysis.diagnostics) {

@@ -18,6 +18,7 @@ import { type NotificationAnalysis, analyzeNotification } from './notification/a
 import { type TreeContext, checkAgainstTree, checkPredictedStatuses, predictStatuses } from './tree/check.js';
 import { DmTree } from './tree/model.js';
 import { loadTreeFile } from './tree/load.js';
+import { type Ddf, checkInstance, parseDdf } from './tree/ddf.js';
 
 /** A delegation message somewhere in the document (the whole of it, or an HTTP body). */
 export interface DelegationRegion {
@@ -68,6 +69,8 @@ export interface AnalyzeEnv {
   readSibling?: (fileName: string) => string | undefined;
   /** The workspace's sample trees: ClientURIs are resolved against them (DM 2.0 6.1.2). */
   trees?: TreeContext;
+  /** DDFs by MOID, for sample tree files without a tree context. */
+  ddfs?: ReadonlyMap<string, Ddf>;
 }
 
 function none(text: string, kind: FileKind): Analysis {
@@ -89,12 +92,22 @@ export function analyzeText(text: string, hint: KindHint, env: AnalyzeEnv = {}):
     const analysis = validatePackage(json, pkg, siblingContext(pkg, hint.fileName, env));
     const diagnostics = [...analysis.diagnostics];
     const tree = isTreeFile(hint.fileName) ? new DmTree() : undefined;
-    if (tree) diagnostics.push(...loadTreeFile({ file: hint.fileName!, text }, tree));
+    if (tree) {
+      diagnostics.push(...loadTreeFile({ file: hint.fileName!, text }, tree));
+      const ddfs = env.trees?.ddfs ?? env.ddfs;
+      for (const inst of tree.all()) {
+        const ddf = ddfs?.get(inst.moid);
+        if (ddf) diagnostics.push(...checkInstance(inst, ddf));
+      }
+    }
     else if (env.trees && json.valid) {
       diagnostics.push(...checkAgainstTree(json, pkg, env.trees));
       diagnostics.push(...predictedAgainstSibling(json, pkg, hint.fileName, env));
     }
     return { text, kind, recognised: true, diagnostics: byPosition(diagnostics), regions: [{ type: 'package', start: 0, end: text.length, kind: pkg, json, analysis, ...(tree ? { tree } : {}) }] };
+  }
+  if (kind === 'ddf') {
+    return { text, kind, recognised: true, diagnostics: byPosition(parseDdf(text, hint.fileName ?? '').diagnostics), regions: [] };
   }
   if (kind === 'notification') {
     const analysis = analyzeNotification(text);

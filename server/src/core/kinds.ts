@@ -5,7 +5,7 @@
 import { looksLikeHttp } from './http/message.js';
 import { type PackageKind, kindByName } from './dm20/packages.js';
 
-export type FileKind = 'delegation' | 'http' | 'package' | 'notification' | 'unknown';
+export type FileKind = 'delegation' | 'http' | 'package' | 'notification' | 'ddf' | 'unknown';
 
 export const DELEGATION_LANGUAGE_ID = 'dm-delegation';
 export const HTTP_LANGUAGE_ID = 'dm-http';
@@ -37,6 +37,7 @@ export function fileKind(text: string, hint: KindHint): KindResult {
   const name = hint.fileName ?? '';
   if (hint.languageId === DELEGATION_LANGUAGE_ID || DELEGATION_NAME.test(name)) return { kind: 'delegation', claimed: true };
   if (hint.languageId === HTTP_LANGUAGE_ID || HTTP_NAME.test(name)) return { kind: 'http', claimed: true };
+  if (/\.ddf$/i.test(name)) return { kind: 'ddf', claimed: true };
   if (hint.languageId === NOTIFICATION_LANGUAGE_ID || /\.pkg0(\.hex)?$/i.test(name)) return { kind: 'notification', claimed: true };
   const byName = kindByName(name);
   if (byName) return { kind: 'package', claimed: true, packageKind: byName };

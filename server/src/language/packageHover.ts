@@ -15,6 +15,7 @@ import { clientUris, type TreeContext } from '../core/tree/check.js';
 import { resolveClientUri } from '../core/tree/resolve.js';
 import { describeRights, rightsOf } from '../core/tree/access.js';
 import type { TreeNode } from '../core/tree/model.js';
+import { ddfNodeFor } from '../core/tree/ddf.js';
 import { statusText } from '../core/dm20/statusCodes.js';
 import type { CommandName } from '../core/dm20/commands.js';
 
@@ -27,6 +28,10 @@ function treeNodeHover(region: PackageRegion, offset: number, trees?: TreeContex
       const s = n.source;
       if (s && offset >= s.keyStart && offset <= s.keyEnd) {
         const lines = [`**\`${n.clientUri()}\`**`, '', n.parent ? (n.interior ? `Interior node, ${n.children!.size} children` : `Leaf, ${typeof n.value}: \`${JSON.stringify(n.value)}\``) : `MO instance root: MOID ${inst.moid}, MIID ${inst.miid}, cache validator ${inst.cv} (DM 2.0 11.1)`];
+        const ddf = trees?.ddfs?.get(inst.moid);
+        const d = ddf && ddfNodeFor(n, ddf);
+        if (d) lines.push('', `DDF: ${d.description ?? '(no description)'}`, `Format ${d.format ?? '?'} · access ${d.accessTypes.join(', ') || 'none'} · ${d.occurrence}${d.scope ? ` · ${d.scope}` : ''} (${d.file.split(/[\\/]/).pop()})`);
+        else if (ddf) lines.push('', `Not described by the DDF of ${inst.moid}.`);
         if (trees?.serverId) {
           const live = trees.tree.instance(inst.moid, inst.miid);
           const ln = live && n.path().reduce<TreeNode | undefined>((x, name) => x?.child(name), live.root);

@@ -12,6 +12,7 @@ import { loadTrees } from '../core/tree/load.js';
 import { resolveClientUri } from '../core/tree/resolve.js';
 import { clientUris, type TreeContext } from '../core/tree/check.js';
 import type { TreeNode } from '../core/tree/model.js';
+import type { Ddf } from '../core/tree/ddf.js';
 import { LineIndex } from '../core/text/lineIndex.js';
 import { SOURCE, type Diagnostic } from '../core/diagnostic.js';
 import { hoverAt } from './hover.js';
@@ -51,14 +52,16 @@ export class LanguageService {
   /** Bumped when the sample trees change: every analysis is then stale. */
   private generation = 0;
   private trees?: { ctx: TreeContext; files: Map<string, LineIndex> };
+  private ddfs?: ReadonlyMap<string, Ddf>;
 
   constructor(private readonly env: AnalyzeEnv = {}) {}
 
   /** Loads the workspace's sample trees (`*.dmtree.json`); ClientURIs are resolved against them from now on. */
-  setTrees(files: { file: string; text: string }[], serverId?: string): void {
+  setTrees(files: { file: string; text: string }[], serverId?: string, ddfs?: ReadonlyMap<string, Ddf>): void {
     const { tree } = loadTrees(files);
     const label = files.length === 1 ? files[0]!.file.split(/[\\/]/).pop()! : `${files.length} sample trees`;
-    this.trees = files.length ? { ctx: { tree, label, ...(serverId ? { serverId } : {}) }, files: new Map(files.map((f) => [f.file, new LineIndex(f.text)])) } : undefined;
+    this.ddfs = ddfs;
+    this.trees = files.length ? { ctx: { tree, label, ...(serverId ? { serverId } : {}), ...(ddfs ? { ddfs } : {}) }, files: new Map(files.map((f) => [f.file, new LineIndex(f.text)])) } : undefined;
     this.generation++;
   }
 
@@ -70,7 +73,7 @@ export class LanguageService {
     const hit = this.cache.get(doc.uri);
     if (hit && hit.generation === this.generation && hit.version === doc.version && hit.text === doc.text && hit.languageId === doc.languageId) return hit;
     const fileName = doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : decodeURIComponent(doc.uri.replace(/[?#].*$/, ''));
-    const env: AnalyzeEnv = this.trees ? { ...this.env, trees: this.trees.ctx } : this.env;
+    const env: AnalyzeEnv = { ...this.env, ...(this.trees ? { trees: this.trees.ctx } : {}), ...(this.ddfs ? { ddfs: this.ddfs } : {}) };
     const analysis = analyzeText(doc.text, { fileName, ...(doc.languageId ? { languageId: doc.languageId } : {}) }, env);
     const e: Entry = { generation: this.generation, version: doc.version, text: doc.text, languageId: doc.languageId, analysis, lines: new LineIndex(doc.text) };
     this.cache.set(doc.uri, e);

@@ -14,6 +14,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import * as fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { globSync } from 'tinyglobby';
+import { loadDdfs } from '../host/ddfs.js';
 import { LanguageService, SEMANTIC_TOKEN_TYPES, type TextDocumentInput } from '../language/service.js';
 import { notificationReport } from '../language/notification.js';
 import { encode } from '../core/notification/codec.js';
@@ -77,7 +78,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const open = documents.get(pathToFileURL(file).href);
       return { file, text: open ? open.getText() : guard('reading a tree', '', () => fs.readFileSync(file, 'utf8')) };
     });
-    service.setTrees(files, settings.serverId);
+    const ddfs = loadDdfs(folders.flatMap((cwd) => globSync(['**/*.ddf'], { cwd, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] })));
+    service.setTrees(files, settings.serverId, ddfs);
     for (const d of documents.all()) publish(d);
     void connection.sendNotification('omadm/treeStatus', service.treeStatus());
   };
@@ -96,7 +98,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     reloadSoon();
   });
   connection.onDidChangeWatchedFiles((p) => {
-    if (p.changes.some((c) => /\.dmtree\.json$/i.test(c.uri))) reloadSoon();
+    if (p.changes.some((c) => /\.(dmtree\.json|ddf)$/i.test(c.uri))) reloadSoon();
   });
   connection.onRequest('omadm/treeStatus', () => service.treeStatus());
 

@@ -10,6 +10,7 @@ import { statusText } from '../dm20/statusCodes.js';
 import type { PackageKind } from '../dm20/packages.js';
 import type { DmTree } from './model.js';
 import { resolveClientUri } from './resolve.js';
+import type { Ddf } from './ddf.js';
 
 export interface TreeContext {
   tree: DmTree;
@@ -17,6 +18,8 @@ export interface TreeContext {
   serverId?: string;
   /** A description of the tree set, for messages: "2 sample trees". */
   label: string;
+  /** DDFs by MOID (the shipped standard ones and the workspace's). */
+  ddfs?: ReadonlyMap<string, Ddf>;
 }
 
 /** Every ClientURI in a package, with its JSON path and the command it belongs to. */
@@ -54,9 +57,10 @@ export function clientUris(kind: PackageKind, value: unknown): { path: (string |
 export function checkAgainstTree(doc: JsonDocument, kind: PackageKind, ctx: TreeContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const { path, uri, command } of clientUris(kind, doc.value)) {
-    const r = resolveClientUri(ctx.tree, uri, { ...(command ? { command } : {}), ...(ctx.serverId !== undefined && command ? { serverId: ctx.serverId } : {}) });
+    const r = resolveClientUri(ctx.tree, uri, { ...(command ? { command } : {}), ...(ctx.serverId !== undefined && command ? { serverId: ctx.serverId } : {}), ...(ctx.ddfs ? { ddfs: ctx.ddfs } : {}) });
     if (r.status === 404) out.push({ ...doc.range(path), severity: 'warning', code: 'tree.unresolved', message: `In the sample trees (${ctx.label}): ${r.reason}` });
     else if (r.status === 403) out.push({ ...doc.range(path), severity: 'warning', code: 'tree.forbidden', message: `The DM Client would answer 403 Forbidden: ${r.reason}` });
+    else if (r.status === 405) out.push({ ...doc.range(path), severity: 'warning', code: 'tree.not-allowed', message: `The DM Client would answer 405 Command Not Allowed: ${r.reason}` });
   }
   return out;
 }
@@ -72,7 +76,7 @@ export function predictStatuses(doc: JsonDocument, ctx: TreeContext): (number | 
       const info = commandInfo(entry[0]);
       const uri = entry.slice(1).find((a) => typeof a === 'string' && /^(urn:)?[a-z][a-z0-9-]*:[^/]*\//i.test(a) && !a.includes('://'));
       if (!info || typeof uri !== 'string' || !['GET', 'DELETE', 'EXEC'].includes(info.name)) return undefined;
-      return resolveClientUri(ctx.tree, uri, { command: info.name, ...(ctx.serverId !== undefined ? { serverId: ctx.serverId } : {}) }).status;
+      return resolveClientUri(ctx.tree, uri, { command: info.name, ...(ctx.serverId !== undefined ? { serverId: ctx.serverId } : {}), ...(ctx.ddfs ? { ddfs: ctx.ddfs } : {}) }).status;
     });
 }
 
@@ -86,7 +90,7 @@ export function checkPredictedStatuses(doc: JsonDocument, predicted: (number | u
     const want = predicted[i];
     if (typeof sc !== 'number' || want === undefined || sc === want) return;
     // Only the contradictions a tree can show: found vs not found vs refused.
-    if (![200, 403, 404, 304].includes(want) || ![200, 204, 403, 404, 304].includes(sc)) return;
+    if (![200, 403, 404, 405, 304].includes(want) || ![200, 204, 403, 404, 405, 304].includes(sc)) return;
     out.push({ ...doc.range(typeof s === 'number' ? ['Status', i] : ['Status', i, 'sc']), severity: 'warning', code: 'tree.status-prediction', message: `Against the sample trees, command ${i + 1} of ${sibling} would get ${statusText(want)}, not ${statusText(sc)}.` });
   });
   return out;

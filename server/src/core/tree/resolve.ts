@@ -8,6 +8,7 @@ import { parseClientUri, type ClientUri, type NodeValue, type Segment } from '..
 import { command as commandInfo, type CommandName } from '../dm20/commands.js';
 import type { DmTree, MoInstance, TreeNode } from './model.js';
 import { RIGHTS, describeRights, rightsOf } from './access.js';
+import { type Ddf, ddfNodeFor } from './ddf.js';
 
 export interface Resolution {
   status: number;
@@ -23,6 +24,8 @@ export interface Resolution {
 
 export interface ResolveOptions {
   command?: CommandName;
+  /** DDFs by MOID: DELETE of a permanent node and EXEC of a non-executable one answer 405. */
+  ddfs?: ReadonlyMap<string, Ddf>;
   /** With a server identity, access rights are checked for the command (default GET). */
   serverId?: string;
 }
@@ -113,6 +116,21 @@ export function resolveClientUri(tree: DmTree, text: string, opts: ResolveOption
       const r = rightsOf(tree, n, opts.serverId);
       if (!(r.rights & RIGHTS[op])) {
         return { ...fail(403, `${opts.serverId} has ${describeRights(r.rights)} on ${n.clientUri()}${r.entry ? ` (DACMO ${r.entry.clientUri()})` : ' (no DACMO entry for this MO instance)'}; ${cmd} needs ${op} (DM 2.0 10, 12.3).`), visited: count.n };
+      }
+    }
+  }
+
+  // The DDF: a mandatory (permanent) node is not deleted, a non-executable one not executed (Appendix C, 405).
+  if (opts.ddfs && (cmd === 'DELETE' || cmd === 'EXEC')) {
+    for (const n of nodes) {
+      const ddf = opts.ddfs.get(n.instance.moid);
+      const d = ddf && ddfNodeFor(n, ddf);
+      if (!d) continue;
+      if (cmd === 'DELETE' && (d.scope === 'Permanent' || !d.accessTypes.includes('Delete'))) {
+        return { ...fail(405, `${n.clientUri()} is ${d.scope === 'Permanent' ? 'a permanent node' : 'not deletable (no Delete access type)'} in its DDF: DELETE answers 405 Command Not Allowed (DM 2.0 6.3.1.2, Appendix C).`), visited: count.n };
+      }
+      if (cmd === 'EXEC' && !d.accessTypes.includes('Exec')) {
+        return { ...fail(405, `${n.clientUri()} is not executable in its DDF (no Exec access type): EXEC answers 405 Command Not Allowed (Appendix C).`), visited: count.n };
       }
     }
   }
