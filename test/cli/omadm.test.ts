@@ -103,7 +103,7 @@ test('demo validates the bundled example workspace and exits 0', () => {
   const r = omadm('demo');
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /✓ flows\/dmacc-approach\.dmhttp {2}\(HTTP exchange: DELEGATION_REQ, DELEGATION_RESP, BOOTSTRAP_CONFIRMED, DELEGATION_PREPARED, DELEGATION_CONFIRMED\)/);
-  assert.match(r.stdout, /14 files checked: 0 errors, 2 warnings/);
+  assert.match(r.stdout, /15 files checked: 0 errors, 2 warnings/);
   assert.match(r.stdout, /✓ dm20\/session\.dmhttp {2}\(HTTP exchange: Package#1, Package#2, Package#3, MO data, Package#2\)/);
 });
 

@@ -36,6 +36,10 @@ are skipped). Recognised:
                         a *.pkg3.json is checked against the *.pkg2.json of the same stem
   HTTP exchanges        *.dmhttp (and *.http holding a delegation or DM 2.0 exchange): headers,
                         bodies by Content-Type, multipart/form-data parts
+  sample DM trees       *.dmtree.json, checked against their DDF (*.ddf, and the standard DDFs of
+                        DM 2.0 section 12); the ClientURIs of the packages found are resolved
+                        against them (warnings where nothing or too much is addressed)
+  DDFs                  *.ddf (DM 1.3 MgmtTree)
 
 Options:
   --json    print one JSON array of diagnostics:

@@ -6,6 +6,8 @@ import { LineIndex } from '../core/text/lineIndex.js';
 import { SOURCE, type Severity } from '../core/diagnostic.js';
 import { PACKAGES } from '../core/dm20/packages.js';
 import { loadDdfs } from '../host/ddfs.js';
+import { loadTrees } from '../core/tree/load.js';
+import type { TreeContext } from '../core/tree/check.js';
 
 /** The contract shape of DESIGN.md; field order is part of it. */
 export interface FileDiagnostic {
@@ -79,8 +81,13 @@ export function validatePaths(paths: string[]): ValidateResult {
   const unreadable: ValidateResult['unreadable'] = [];
   for (const p of paths) walk(p, files, unreadable, true);
   const result: ValidateResult = { diagnostics: [], files: 0, checked: [], unreadable };
-  // Sample trees are checked against the standard DDFs and the DDFs among the paths.
+  // Sample trees are checked against the standard DDFs and the DDFs among the paths; the sample
+  // trees among the paths are the device the packages' ClientURIs are resolved against.
   const ddfs = loadDdfs(files.filter((f) => /\.ddf$/i.test(f)));
+  const treeFiles = files.filter((f) => /\.dmtree\.json$/i.test(f)).map((file) => ({ file, text: readSibling(file) ?? '' }));
+  const trees: TreeContext | undefined = treeFiles.length
+    ? { tree: loadTrees(treeFiles).tree, label: treeFiles.length === 1 ? path.basename(treeFiles[0]!.file) : `${treeFiles.length} sample trees`, ddfs }
+    : undefined;
   // A file named explicitly is checked whatever its name.
   const explicit = new Set(paths);
   for (const file of files) {
@@ -92,7 +99,7 @@ export function validatePaths(paths: string[]): ValidateResult {
       unreadable.push({ path: file, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
       continue;
     }
-    const analysis = analyzeText(text, { fileName: file }, { readSibling, ddfs });
+    const analysis = analyzeText(text, { fileName: file }, { readSibling, ddfs, ...(trees ? { trees } : {}) });
     if (!analysis.recognised) continue;
     result.files++;
     const messages = analysis.regions.map((r) => (r.type === 'delegation' ? r.analysis.message?.name : r.type === 'package' ? PACKAGES[r.kind].name : 'Package#0')).filter((m): m is string => !!m);
