@@ -158,3 +158,24 @@ test('fuzz: random and mutated bytes never throw and never read past the end (bo
   }
   assert.ok(n > 1000, `ran ${n} cases`);
 });
+
+test('with a sample tree, the digest is verified with the DMAcc of the SERVER-ID', async () => {
+  const { loadTrees } = await import('../../server/src/core/tree/load.ts');
+  const { analyzeText } = await import('../../server/src/core/analyze.ts');
+  const tree = loadTrees([{ file: 't.dmtree.json', text: JSON.stringify([
+    { ClientURI: 'urn:oma:mo:oma-dm-dmacc:1.2/acc1/', MOData: { acc1: { SrvID: 'DMS_ID1', Auth: { Noti: { Type: 1, Data: 'nonce', Secret: 's3cret' } } } } },
+    { ClientURI: 'urn:oma:mo:oma-dm-dmacc:2.0/acc2/', MOData: { acc2: { ServerID: 'OTHER', AuthNoti: { AuthSecret: 'x', AuthData: 'y' } } } },
+  ]) }]).tree;
+  const trees = { tree, label: 't.dmtree.json' };
+  const enc = new TextEncoder();
+  const good = Buffer.from(encode({ serverId: 'DMS_ID1', notificationId: 1, secret: enc.encode('s3cret'), authData: enc.encode('nonce') })).toString('hex');
+  const ok = analyzeText(good, { fileName: 'a.pkg0.hex' }, { trees });
+  assert.deepEqual(ok.diagnostics.map((d) => [d.code, d.severity]), [['pkg0.digest-verified', 'information']]);
+  assert.match(ok.diagnostics[0]!.message, /urn:oma:mo:oma-dm-dmacc:1\.2\/acc1\//);
+  const bad = Buffer.from(encode({ serverId: 'DMS_ID1', notificationId: 1, secret: enc.encode('wrong'), authData: enc.encode('nonce') })).toString('hex');
+  assert.deepEqual(analyzeText(bad, { fileName: 'a.pkg0.hex' }, { trees }).diagnostics.map((d) => d.code), ['pkg0.digest-mismatch']);
+  const other = Buffer.from(encode({ serverId: 'OTHER', secret: enc.encode('x'), authData: enc.encode('y') })).toString('hex');
+  assert.deepEqual(analyzeText(other, { fileName: 'a.pkg0.hex' }, { trees }).diagnostics.map((d) => d.code), ['pkg0.digest-verified'], 'the examples\' AuthNoti/AuthSecret names');
+  const unknown = Buffer.from(encode({ serverId: 'NOBODY', secret: enc.encode('x') })).toString('hex');
+  assert.deepEqual(analyzeText(unknown, { fileName: 'a.pkg0.hex' }, { trees }).diagnostics, []);
+});

@@ -14,7 +14,8 @@ import { type PackageKind, kindByShape } from './dm20/packages.js';
 import { type PackageAnalysis, validatePackage } from './dm20/validate.js';
 import { validateDm20Exchange } from './dm20/http.js';
 import type { StatusContext } from './dm20/rules.js';
-import { type NotificationAnalysis, analyzeNotification } from './notification/analyze.js';
+import { type NotificationAnalysis, analyzeNotification, textSpan } from './notification/analyze.js';
+import { verifyWithTree } from './notification/credentials.js';
 import { type TreeContext, checkAgainstTree, checkPredictedStatuses, predictStatuses } from './tree/check.js';
 import { DmTree } from './tree/model.js';
 import { loadTreeFile } from './tree/load.js';
@@ -111,7 +112,16 @@ export function analyzeText(text: string, hint: KindHint, env: AnalyzeEnv = {}):
   }
   if (kind === 'notification') {
     const analysis = analyzeNotification(text);
-    return { text, kind, recognised: true, diagnostics: byPosition(analysis.diagnostics), regions: [{ type: 'notification', start: 0, end: text.length, analysis }] };
+    const diagnostics = [...analysis.diagnostics];
+    const check = env.trees && verifyWithTree(analysis.notification, env.trees.tree);
+    if (check) {
+      const d = analysis.notification.options.find((o) => o.number === 4)!;
+      const span = textSpan(analysis.input, d.valueOffset, d.valueLength, text.length);
+      diagnostics.push(check.valid
+        ? { ...span, severity: 'information', code: 'pkg0.digest-verified', message: `SHA256-DIGEST verified with the notification credentials of ${check.account} (DM 2.0 5.2.1.2).` }
+        : { ...span, severity: 'error', code: 'pkg0.digest-mismatch', message: `SHA256-DIGEST does not match the notification credentials of ${check.account}: the DM Client ignores this notification (DM 2.0 5.2.1.2).` });
+    }
+    return { text, kind, recognised: true, diagnostics: byPosition(diagnostics), regions: [{ type: 'notification', start: 0, end: text.length, analysis }] };
   }
   if (kind === 'http') {
     const http = parseHttpExchange(text);

@@ -1,0 +1,44 @@
+/**
+ * Verifying a notification's SHA256-DIGEST with the credentials a sample tree holds: the DMAcc
+ * whose server identifier is the SERVER-ID, its notification secret and auth data. The documents
+ * name these nodes three ways (see the spec README): <x>/Auth/Noti/Secret and Data (12.2),
+ * <x>/Credentials/Noti/AuthSecret and AuthData (5.2.1.2), and AuthNoti/AuthSecret and AuthData
+ * (the examples); the server identifier is SrvID (12.2) or ServerID (the examples).
+ */
+import type { DmTree, TreeNode } from '../tree/model.js';
+import { type Notification, verify } from './codec.js';
+
+const SECRET_PATHS = [['Auth', 'Noti', 'Secret'], ['Credentials', 'Noti', 'AuthSecret'], ['AuthNoti', 'AuthSecret']];
+const DATA_PATHS = [['Auth', 'Noti', 'Data'], ['Credentials', 'Noti', 'AuthData'], ['AuthNoti', 'AuthData']];
+
+function leaf(root: TreeNode, paths: string[][]): string | undefined {
+  for (const p of paths) {
+    const n = p.reduce<TreeNode | undefined>((x, name) => x?.child(name), root);
+    if (n && !n.interior && n.value !== undefined && n.value !== null) return String(n.value);
+  }
+  return undefined;
+}
+
+export interface DigestCheck {
+  valid: boolean;
+  /** The DMAcc instance whose credentials were used: <MOID>/<MIID>/. */
+  account: string;
+}
+
+/** The digest checked with the DMAcc of the SERVER-ID, when the tree has one with a secret. */
+export function verifyWithTree(n: Notification, tree: DmTree): DigestCheck | undefined {
+  const serverId = n.options.find((o) => o.number === 1)?.value;
+  if (typeof serverId !== 'string' || !n.options.some((o) => o.number === 4)) return undefined;
+  for (const moid of tree.moids().filter((m) => /^urn:oma:mo:oma-dm-dmacc:/.test(m))) {
+    for (const inst of tree.instances(moid)) {
+      const id = leaf(inst.root, [['SrvID'], ['ServerID']]);
+      if (id !== serverId) continue;
+      const secret = leaf(inst.root, SECRET_PATHS);
+      if (secret === undefined) continue;
+      const data = leaf(inst.root, DATA_PATHS) ?? '';
+      const enc = new TextEncoder();
+      return { valid: verify(n.bytes, enc.encode(secret), enc.encode(data)) === true, account: inst.root.clientUri() };
+    }
+  }
+  return undefined;
+}
