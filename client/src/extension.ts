@@ -81,16 +81,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
       if (serverId === undefined) return undefined;
       const nid = await vscode.window.showInputBox({ title: 'New DM Notification (2/5)', prompt: 'NOTIFICATION-ID, 0-65535 (empty: none)', value: String(Math.floor(Math.random() * 65536)), validateInput: (v) => (v === '' || (/^\d+$/.test(v) && Number(v) < 65536) ? undefined : 'an integer from 0 to 65535') });
       if (nid === undefined) return undefined;
-      const types = await vscode.window.showQuickPick(['CELLULAR', 'WLAN', 'WIRELINE', 'ANY_AVAILABLE'].map((label) => ({ label })), { title: 'New DM Notification (3/5)', placeHolder: 'PREFERRED-CON-TYPE (none for no option)', canPickMany: true });
+      const conTypes = await run<{ name: string; description: string }[]>('omadm.server.notificationConTypes');
+      const types = await vscode.window.showQuickPick(conTypes.map((c) => ({ label: c.name, description: c.description })), { title: 'New DM Notification (3/5)', placeHolder: 'PREFERRED-CON-TYPE, in priority order (none for no option)', canPickMany: true });
       if (types === undefined) return undefined;
       const reqMos = await vscode.window.showQuickPick(['No', 'Yes'], { title: 'New DM Notification (4/5)', placeHolder: 'REQ-MOS: ask for the MOS array in Package#1?' });
       if (reqMos === undefined) return undefined;
       const secret = await vscode.window.showInputBox({ title: 'New DM Notification (5/5)', prompt: 'Server secret for the SHA256-DIGEST (empty: no digest)', password: true });
       if (secret === undefined) return undefined;
       const authData = secret ? await vscode.window.showInputBox({ title: 'New DM Notification', prompt: 'Auth data for the digest (may be empty)' }) : undefined;
-      const conTypes = types.map((t) => t.label).sort((a, b) => (a === 'ANY_AVAILABLE' ? 1 : b === 'ANY_AVAILABLE' ? -1 : 0));
+      const picked = types.map((t) => t.label);
       const hex = await run<string>('omadm.server.encodeNotification', {
-        serverId, ...(nid ? { notificationId: Number(nid) } : {}), ...(conTypes.length ? { conTypes } : {}), timestamp: Math.floor(Date.now() / 1000), reqMos: reqMos === 'Yes', ...(secret ? { secret, authData: authData ?? '' } : {}),
+        serverId, ...(nid ? { notificationId: Number(nid) } : {}), ...(picked.length ? { conTypes: picked } : {}), timestamp: Math.floor(Date.now() / 1000), reqMos: reqMos === 'Yes', ...(secret ? { secret, authData: authData ?? '' } : {}),
       });
       const editor = vscode.window.activeTextEditor;
       if (editor) await editor.edit((e) => e.replace(editor.selection, hex));

@@ -60,6 +60,10 @@ test('the decode command gives the field table and byte map; digests are verifie
   assert.match(md, /inside a connectionless \*\*WAP Push\*\*/);
   assert.match(md, /\| 17-18 \| `1267` \| NOTIFICATION-ID \| 4711 \|/);
   assert.match(md, /## Byte map/);
+  const types = (await client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.notificationConTypes', arguments: [] })) as { name: string }[];
+  assert.deepEqual(types.map((t) => t.name), ['ANY_AVAILABLE', 'CELLULAR', 'WLAN', 'WIRELINE']);
+  const ordered = (await client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.encodeNotification', arguments: [{ serverId: 'S', conTypes: ['ANY_AVAILABLE', 'WLAN'] }] })) as string;
+  assert.match(ordered, / 10 02 02 00$/, 'ANY_AVAILABLE is put last');
   const hex = (await client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.encodeNotification', arguments: [{ serverId: 'S', secret: 'k', authData: 'd' }] })) as string;
   assert.match(hex, /^2[0-9a-f] [0-9a-f]{2}( [0-9a-f]{2})+$/);
   const ok = (await client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.decodeNotification', arguments: [hex, 'k', 'd'] })) as string;

@@ -7,6 +7,7 @@ import { STATUS_CODES } from '../core/dm20/statusCodes.js';
 import { ALERT_PROPERTIES, ALERT_TYPES, MARKS } from '../core/dm20/alerts.js';
 import { KNOWN_MOIDS } from '../core/dm20/moids.js';
 import { SERVER_URI_PARAMETERS } from '../core/dm20/serverUri.js';
+import { QUERY_FIELDS } from '../core/dm20/clientUri.js';
 import { PACKAGES } from '../core/dm20/packages.js';
 import type { Completion } from './completion.js';
 
@@ -89,14 +90,9 @@ function clientUriItems(typed: string, start: number, end: number, cmd?: string)
   if (q >= 0) {
     // After '?': query fields, inserted at the cursor inside the string.
     const at = start + 1 + typed.length;
-    const fields: [string, string, string][] = [
-      ['nv', 'nv=(${1:x})/${2:ID}:${3:value}', 'node value: resolves an x-name (all commands)'],
-      ['lv', 'lv=${1:1}', 'level: sublevels to include (GET, HPUT, HPOST)'],
-      ['cv', 'cv=${1:validator}', 'cache validator (GET, HPUT, HPOST)'],
-    ];
-    const allowed = fields.filter(([n]) => n === 'nv' || !cmd || ['GET', 'HPUT', 'HPOST'].includes(cmd));
+    const allowed = QUERY_FIELDS.filter((f) => !f.commands || !cmd || f.commands.includes(cmd));
     const sep = /[?&]$/.test(typed) ? '' : '&';
-    return allowed.map(([label, body, detail]) => ({ start: at, end: at, item: { label, kind: CompletionItemKind.Field, detail: `${detail} — DM 2.0 6.1.1.3`, insertText: sep + body, insertTextFormat: InsertTextFormat.Snippet } }));
+    return allowed.map((f) => ({ start: at, end: at, item: { label: f.name, kind: CompletionItemKind.Field, detail: `${f.title} (${f.commands?.join(', ') ?? 'all commands'}) — DM 2.0 6.1.1.3`, documentation: f.description, insertText: sep + f.snippet, insertTextFormat: InsertTextFormat.Snippet } }));
   }
   if (!typed.includes('/')) {
     for (const m of KNOWN_MOIDS) {

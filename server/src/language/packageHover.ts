@@ -6,7 +6,7 @@ import { command, signature } from '../core/dm20/commands.js';
 import { isApplicationSpecific, statusCode } from '../core/dm20/statusCodes.js';
 import { ALERT_PROPERTIES, MARKS, alertType } from '../core/dm20/alerts.js';
 import { knownMoid } from '../core/dm20/moids.js';
-import { parseClientUri } from '../core/dm20/clientUri.js';
+import { QUERY_FIELDS, parseClientUri } from '../core/dm20/clientUri.js';
 import { SERVER_URI_PARAMETERS } from '../core/dm20/serverUri.js';
 import { PACKAGES } from '../core/dm20/packages.js';
 import type { HoverResult } from './delegationHover.js';
@@ -163,12 +163,8 @@ function clientUriHover(text: string, at: number, cmd?: string): Md {
   }
   const field = u.query.find(within);
   if (field) {
-    const docs: Record<string, string> = {
-      lv: 'level: only this many sublevels of child nodes are included (GET, HPUT, HPOST).',
-      nv: 'node value `<path>:<val>`: resolves an x-name to the node whose leaf at `<path>` has value `<val>` (all commands with a ClientURI).',
-      cv: 'cache validator: the data is returned only when it changed, otherwise 304 (GET, HPUT, HPOST; 11).',
-    };
-    return { span: field, markdown: docs[field.name] ? `**${field.name}**: ${docs[field.name]}\n\n_DM 2.0 6.1.1.3_` : `**${field.name}**: not a standard field; the DM Client ignores it (DM 2.0 6.1.1.3).` };
+    const f = QUERY_FIELDS.find((q) => q.name === field.name);
+    return { span: field, markdown: f ? `**${f.name}**: ${f.description} (${f.commands?.join(', ') ?? 'every command with a ClientURI'}).\n\n_DM 2.0 6.1.1.3_` : `**${field.name}**: not a standard field; the DM Client ignores it (DM 2.0 6.1.1.3).` };
   }
   const wildcard = u.path.find((s) => s.kind === 'wildcard' && within(s));
   if (wildcard) return { span: wildcard, markdown: '**`*`**: every node at this position (DM 2.0 6.1.1.2, 6.1.2).' };

@@ -19,7 +19,7 @@ import { LanguageService, SEMANTIC_TOKEN_TYPES, type TextDocumentInput } from '.
 import { notificationReport } from '../language/notification.js';
 import { encode } from '../core/notification/codec.js';
 import { formatHex } from '../core/notification/input.js';
-import { conTypeByName } from '../core/notification/options.js';
+import { CON_TYPES, conTypeByName } from '../core/notification/options.js';
 import { allSkeletonTargets, skeleton } from '../core/delegation/build.js';
 
 export const COMMANDS = {
@@ -27,6 +27,7 @@ export const COMMANDS = {
   messages: 'omadm.server.messages',
   decodeNotification: 'omadm.server.decodeNotification',
   encodeNotification: 'omadm.server.encodeNotification',
+  notificationConTypes: 'omadm.server.notificationConTypes',
 } as const;
 
 interface EncodeArgs {
@@ -173,13 +174,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         const enc = new TextEncoder();
         return notificationReport(text ?? '', secret !== undefined ? { secret: enc.encode(secret), authData: enc.encode(authData ?? '') } : undefined);
       }
+      if (p.command === COMMANDS.notificationConTypes) return CON_TYPES.map((c) => ({ name: c.name, description: c.description }));
       if (p.command === COMMANDS.encodeNotification) {
         const [a] = (p.arguments ?? []) as [EncodeArgs?];
         const enc = new TextEncoder();
         const bytes = encode({
           ...(a?.serverId !== undefined ? { serverId: a.serverId } : {}),
           ...(a?.notificationId !== undefined ? { notificationId: a.notificationId } : {}),
-          ...(a?.conTypes ? { conTypes: a.conTypes.map((c) => conTypeByName(c) ?? 0) } : {}),
+          // ANY_AVAILABLE MUST be last (DM 2.0 5.2.1.2): the order picked is kept otherwise.
+          ...(a?.conTypes ? { conTypes: a.conTypes.map((c) => conTypeByName(c) ?? 0).sort((x, y) => (x === 0 ? 1 : y === 0 ? -1 : 0)) } : {}),
           ...(a?.timestamp !== undefined ? { timestamp: a.timestamp } : {}),
           ...(a?.reqMos ? { reqMos: true } : {}),
           ...(a?.secret !== undefined ? { secret: enc.encode(a.secret), authData: enc.encode(a.authData ?? '') } : {}),

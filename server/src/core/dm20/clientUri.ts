@@ -13,6 +13,13 @@
  * Query fields (6.1.1.3): lv=<n> (level), nv=<path>:<val> (node value, resolves x-names),
  * cv=<val> (cache validator); others are vendor extensions the DM Client ignores.
  */
+/** The standard query fields of 6.1.1.3, with the commands they apply to (undefined: every command with a ClientURI). */
+export const QUERY_FIELDS: readonly { name: 'nv' | 'lv' | 'cv'; title: string; description: string; snippet: string; commands?: readonly string[] }[] = [
+  { name: 'nv', title: 'node value', description: 'node value `<path>:<val>`: resolves an x-name to the one node whose leaf at `<path>` has the value `<val>`', snippet: 'nv=(${1:x})/${2:ID}:${3:value}' },
+  { name: 'lv', title: 'level', description: 'level: only this many sublevels of child nodes are included', snippet: 'lv=${1:1}', commands: ['GET', 'HPUT', 'HPOST'] },
+  { name: 'cv', title: 'cache validator', description: 'cache validator: the data is returned only when it changed, otherwise 304 (11)', snippet: 'cv=${1:validator}', commands: ['GET', 'HPUT', 'HPOST'] },
+];
+
 export interface Span {
   start: number;
   end: number;
