@@ -26,6 +26,11 @@ after(async () => {
 
 const uri = (): string => 'file://' + path.join(ws, 'session.pkg2.json');
 
+test('the server reports the tree set and the server identity (the status bar shows them)', async () => {
+  const s = (await client.connection.sendRequest('omadm/treeStatus')) as { files: string[]; instances: number; serverId?: string };
+  assert.deepEqual(s, { files: [path.join(ws, 'figure5.dmtree.json')], instances: 2, serverId: 'DMS1' });
+});
+
 test('a ClientURI that resolves to nothing or ambiguously gets a warning', async () => {
   await client.open(uri(), PKG2, 'dm-json');
   const ds = await client.diagnostics(uri(), 1, (d) => d.some((x) => x.code === 'tree.unresolved'));
