@@ -88,6 +88,16 @@ export function dm20ExchangeSnippets(): Snippets {
       body: [...post('application/vnd.oma.dm.initiation+json'), '{"Alert": [{"AlertType": "urn:oma:at:dm:2.0:ClientInitiatedMgmt"}]}', '', 'HTTP/1.1 200 OK', 'Content-Type: application/vnd.oma.dm.request+json', '', '{"CMD": [["GET", "${4:urn:oma:mo:oma-dm-devinfo:1.0//DevID}"]]}', '$0'],
       description: 'Package#1 POSTed with OMADM-DevID, and the Package#2 in its response (DM 2.0 5.2.2, 5.2.3)',
     },
+    'Package#3 exchange': {
+      prefix: ['post-package3', 'dm-package3-exchange'],
+      body: [...post('application/vnd.oma.dm.response+json'), '{"Status": [{"sc": ${4:200}}]}', '', 'HTTP/1.1 200 OK', 'Content-Type: application/vnd.oma.dm.request+json', '', '{"CMD": [["END"]]}', '$0'],
+      description: 'Package#3 POSTed with OMADM-DevID, and the Package#2 (END) in its response (DM 2.0 5.2.3, 5.2.4)',
+    },
+    'MO data exchange (HGET)': {
+      prefix: ['get-mo-data', 'dm-mo-data-exchange'],
+      body: ['GET ${1:/dr/new_mo} HTTP/1.1', 'Host: ${2:dr.example.com}', 'Accept: application/dmmo+json', '', 'HTTP/1.1 200 OK', 'Content-Type: application/dmmo+json', '', '[{"ClientURI": "${3:urn:oma:mo:oma-dcmo:1.0//}", "MOData": {"${4:usb}": {"Property": "USB"}}}]', '$0'],
+      description: 'The HTTP GET an HGET makes to the Data Repository, and the MO data it gets (DM 2.0 5.3.1, 7.2.1.4)',
+    },
     'Package#3 multipart exchange': {
       prefix: ['post-package3-multipart', 'dm-package3-multipart'],
       body: [...post('multipart/form-data; boundary=omadm-part'), '--omadm-part', 'Content-Disposition: form-data', 'Content-Type: application/vnd.oma.dm.response+json', '', '{"Status": [{"sc": 200}]}', '--omadm-part', 'Content-Disposition: form-data; name="0"', 'Content-Type: text/plain', '', '${4:IMEI:493005100592800}', '--omadm-part--', '$0'],
