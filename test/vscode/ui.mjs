@@ -56,6 +56,24 @@ export async function runUiTest({ url, folder, shots }) {
     await page.locator('.markers-panel').getByText(PROBLEM).first().waitFor({ state: 'detached', timeout: 30_000 });
     step('quick fix applied: value is true, squiggle and problem gone');
     await page.screenshot({ path: path.join(shots, 'fixed.png') });
+
+    // A ClientURI resolved against the workspace's sample tree, shown on hover.
+    await page.getByRole('treeitem', { name: 'resolve.pkg2.json' }).click();
+    const uri = page.locator('.monaco-editor .view-lines span', { hasText: /oma-dcmo|moid:1\.0\/\(x\)/ }).first();
+    await uri.waitFor({ timeout: 30_000 });
+    await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: 60_000 });
+    await uri.hover();
+    await page.locator('.monaco-hover').getByText(/2 nodes/).first().waitFor({ timeout: 30_000 });
+    step('ClientURI hover lists the 2 nodes it addresses in device.dmtree.json');
+    await page.screenshot({ path: path.join(shots, 'clienturi-hover.png') });
+
+    // A DM Notification: faults on the hex digits, field names as inlay hints.
+    await page.keyboard.press('Escape');
+    await page.getByRole('treeitem', { name: 'broken.pkg0.hex' }).click();
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 60_000 });
+    await page.locator('.monaco-editor').getByText('PREFERRED-CON-TYPE:').first().waitFor({ timeout: 30_000 });
+    step('notification: squiggles on the bytes, inlay hints naming the options');
+    await page.screenshot({ path: path.join(shots, 'notification.png') });
     return true;
   } catch (e) {
     console.error('  UI test failed:', e.message);
