@@ -90,7 +90,8 @@ export function analyzeText(text: string, hint: KindHint, env: AnalyzeEnv = {}):
     const json = new JsonDocument(text);
     const pkg = packageKind ?? kindByShape(json.value);
     if (!pkg || (!claimed && !json.valid)) return none(text, kind);
-    const analysis = validatePackage(json, pkg, siblingContext(pkg, hint.fileName, env));
+    const sibling = siblingPackage2(pkg, hint.fileName, env);
+    const analysis = validatePackage(json, pkg, sibling?.context ?? {});
     const diagnostics = [...analysis.diagnostics];
     const tree = isTreeFile(hint.fileName) ? new DmTree() : undefined;
     if (tree) {
@@ -103,7 +104,7 @@ export function analyzeText(text: string, hint: KindHint, env: AnalyzeEnv = {}):
     }
     else if (env.trees && json.valid) {
       diagnostics.push(...checkAgainstTree(json, pkg, env.trees));
-      diagnostics.push(...predictedAgainstSibling(json, pkg, hint.fileName, env));
+      if (sibling) diagnostics.push(...checkPredictedStatuses(json, predictStatuses(sibling.json, env.trees), sibling.name));
     }
     return { text, kind, recognised: true, diagnostics: byPosition(diagnostics), regions: [{ type: 'package', start: 0, end: text.length, kind: pkg, json, analysis, ...(tree ? { tree } : {}) }] };
   }
@@ -138,15 +139,16 @@ export function analyzeText(text: string, hint: KindHint, env: AnalyzeEnv = {}):
   return none(text, kind);
 }
 
-/** A Package#3 beside a Package#2 of the same stem answers it (x.pkg3.json <- x.pkg2.json). */
-function siblingContext(kind: PackageKind, fileName: string | undefined, env: AnalyzeEnv): StatusContext {
-  if (kind !== 'pkg3' || !fileName || !env.readSibling || !/\.pkg3\.json$/i.test(fileName)) return {};
-  const sibling = siblingOf(fileName);
-  const text = env.readSibling(sibling);
-  if (text === undefined) return {};
+/** A Package#3 beside a Package#2 of the same stem answers it (x.pkg3.json <- x.pkg2.json): read once, used twice. */
+function siblingPackage2(kind: PackageKind, fileName: string | undefined, env: AnalyzeEnv): { json: JsonDocument; name: string; context: StatusContext } | undefined {
+  if (kind !== 'pkg3' || !fileName || !env.readSibling || !/\.pkg3\.json$/i.test(fileName)) return undefined;
+  const file = siblingOf(fileName);
+  const text = env.readSibling(file);
+  if (text === undefined) return undefined;
   const json = new JsonDocument(text);
+  const name = file.split(/[\\/]/).pop()!;
   const commands = validatePackage(json, 'pkg2').commands;
-  return commands ? { commands, commandsFrom: sibling.split(/[\\/]/).pop()! } : {};
+  return { json, name, context: commands ? { commands, commandsFrom: name } : {} };
 }
 
 export function isTreeFile(fileName: string | undefined): boolean {
@@ -155,15 +157,6 @@ export function isTreeFile(fileName: string | undefined): boolean {
 
 function siblingOf(fileName: string): string {
   return fileName.replace(/\.pkg3\.json$/i, (m) => m.replace(/3/, '2'));
-}
-
-/** A Package#3 beside its Package#2: each status against what the trees predict for the command. */
-function predictedAgainstSibling(json: JsonDocument, kind: PackageKind, fileName: string | undefined, env: AnalyzeEnv): Diagnostic[] {
-  if (kind !== 'pkg3' || !fileName || !env.trees || !env.readSibling || !/\.pkg3\.json$/i.test(fileName)) return [];
-  const sibling = siblingOf(fileName);
-  const text = env.readSibling(sibling);
-  if (text === undefined) return [];
-  return checkPredictedStatuses(json, predictStatuses(new JsonDocument(text), env.trees), sibling.split(/[\\/]/).pop()!);
 }
 
 export function regionAt(analysis: Analysis, offset: number): Region | undefined {

@@ -7,7 +7,7 @@ import { STATUS_CODES } from '../core/dm20/statusCodes.js';
 import { ALERT_PROPERTIES, ALERT_TYPES, MARKS } from '../core/dm20/alerts.js';
 import { KNOWN_MOIDS } from '../core/dm20/moids.js';
 import { SERVER_URI_PARAMETERS } from '../core/dm20/serverUri.js';
-import { QUERY_FIELDS } from '../core/dm20/clientUri.js';
+import { QUERY_FIELDS, looksLikeClientUri } from '../core/dm20/clientUri.js';
 import { PACKAGES } from '../core/dm20/packages.js';
 import type { Completion } from './completion.js';
 
@@ -80,7 +80,7 @@ function paramFormatAt(info: Command | undefined, args: string[], index: number)
   const guess = formats[index];
   const v = args[index] ?? '';
   if (v.includes('://') || v.startsWith('http')) return 'ServerURI';
-  if (/^(urn:)?[a-z]+:mo:/i.test(v)) return 'ClientURI';
+  if (looksLikeClientUri(v) || /^(urn:)?[a-z]+:mo:/i.test(v)) return 'ClientURI';
   return guess;
 }
 

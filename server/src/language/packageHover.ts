@@ -6,7 +6,7 @@ import { command, signature } from '../core/dm20/commands.js';
 import { isApplicationSpecific, statusCode } from '../core/dm20/statusCodes.js';
 import { ALERT_PROPERTIES, MARKS, alertType } from '../core/dm20/alerts.js';
 import { knownMoid } from '../core/dm20/moids.js';
-import { QUERY_FIELDS, parseClientUri } from '../core/dm20/clientUri.js';
+import { QUERY_FIELDS, looksLikeClientUri, parseClientUri } from '../core/dm20/clientUri.js';
 import { SERVER_URI_PARAMETERS } from '../core/dm20/serverUri.js';
 import { PACKAGES } from '../core/dm20/packages.js';
 import type { HoverResult } from './delegationHover.js';
@@ -113,7 +113,7 @@ function valueHover(region: PackageRegion, node: Node, path: JsonPath, inString:
     const info = typeof name === 'string' ? command(name) : undefined;
     if (last === 0) return info ? { markdown: `**${info.name}** — ${info.description}\n\nParameters: ${signature(info)}\n\n_DM 2.0 ${info.section}_` } : undefined;
     if (typeof node.value !== 'string') return undefined;
-    if (looksClientUri(node.value)) return clientUriHover(node.value, inString, info?.name);
+    if (looksLikeClientUri(node.value)) return clientUriHover(node.value, inString, info?.name);
     return serverUriHover(node.value, inString);
   }
   if ((region.kind === 'pkg3' && path[0] === 'Status' && (last === 'sc' || path.length === 2)) && typeof node.value === 'number') {
@@ -131,10 +131,6 @@ function valueHover(region: PackageRegion, node: Node, path: JsonPath, inString:
     return clientUriHover(node.value, inString);
   }
   return undefined;
-}
-
-function looksClientUri(v: string): boolean {
-  return /^(urn:)?[a-z][a-z0-9-]*:[^/]*\//i.test(v) && !v.includes('://');
 }
 
 function statusMarkdown(code: number, index: number): string {

@@ -69,6 +69,12 @@ export class LanguageService {
     return { files: [...(this.trees?.files.keys() ?? [])], instances: this.trees?.ctx.tree.all().length ?? 0, ...(this.trees?.ctx.serverId ? { serverId: this.trees.ctx.serverId } : {}) };
   }
 
+  private analyzeOnce(doc: TextDocumentInput): Entry {
+    const fileName = doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : doc.uri;
+    const analysis = analyzeText(doc.text, { fileName, ...(doc.languageId ? { languageId: doc.languageId } : {}) }, { ...this.env, ...(this.ddfs ? { ddfs: this.ddfs } : {}) });
+    return { generation: this.generation, version: doc.version, text: doc.text, languageId: doc.languageId, analysis, lines: new LineIndex(doc.text) };
+  }
+
   private entry(doc: TextDocumentInput): Entry {
     const hit = this.cache.get(doc.uri);
     if (hit && hit.generation === this.generation && hit.version === doc.version && hit.text === doc.text && hit.languageId === doc.languageId) return hit;
@@ -190,7 +196,8 @@ export class LanguageService {
     if (!target) return [];
     const out: lsp.Location[] = [];
     for (const d of documents) {
-      const de = this.entry(d);
+      // Open documents come from the cache; files read from disk for this request are not kept.
+      const de = this.cache.has(d.uri) ? this.entry(d) : this.analyzeOnce(d);
       for (const r of de.analysis.regions) {
         if (r.type !== 'package') continue;
         for (const c of clientUris(r.kind, r.json.value)) {

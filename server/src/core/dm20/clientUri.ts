@@ -190,6 +190,14 @@ function parseQuery(text: string, from: number, result: ClientUri, bad: (start: 
   }
 }
 
+/**
+ * Whether a string is meant as a ClientURI rather than a ServerURI: an MOID (a URN, or the
+ * examples' "oma:mo:..." without "urn:") followed by "/", and no "scheme://" authority.
+ */
+export function looksLikeClientUri(v: string): boolean {
+  return /^(urn:)?[a-z][a-z0-9-]*:[^/]*\//i.test(v) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v);
+}
+
 /** Writes a ClientURI back as a canonical string (used by quick fixes and the resolver). */
 export function formatClientUri(u: ClientUri): string {
   const path = u.path.length ? u.path.map((s) => '/' + s.text).join('') : '/';

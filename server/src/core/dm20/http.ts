@@ -23,6 +23,8 @@ const MEDIA_RANGE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+|\*)\/([!#$%&'*+.^_`|~0-9A-Za-
 
 interface Claimed {
   kind?: PackageKind;
+  /** The body, when it was parsed to find its shape (not parsed again). */
+  json?: JsonDocument;
   multipart?: { boundary: string };
   /** The Content-Type does not name the package its body is. */
   wrongType?: { header: HttpHeader; kind: PackageKind };
@@ -40,9 +42,10 @@ function claim(text: string, msg: HttpMessage): Claimed | undefined {
   if (byType) return { kind: byType };
   const body = text.slice(msg.body.start, msg.body.end).trim();
   if (!body.startsWith('{') && !body.startsWith('[')) return undefined;
-  const shape = kindByShape(new JsonDocument(text, msg.body.start, msg.body.end).value);
+  const json = new JsonDocument(text, msg.body.start, msg.body.end);
+  const shape = kindByShape(json.value);
   if (!shape) return undefined;
-  return ct ? { kind: shape, wrongType: { header: ct, kind: shape } } : { kind: shape };
+  return ct ? { kind: shape, json, wrongType: { header: ct, kind: shape } } : { kind: shape, json };
 }
 
 export function validateDm20Exchange(text: string, exchange: HttpExchange): { diagnostics: Diagnostic[]; bodies: PackageBody[] } {
@@ -75,7 +78,7 @@ export function validateDm20Exchange(text: string, exchange: HttpExchange): { di
     if (c.multipart) {
       checkMultipart(text, msg, c.multipart.boundary, ctx, out, bodies);
     } else if (msg.body.end > msg.body.start) {
-      const json = new JsonDocument(text, msg.body.start, msg.body.end);
+      const json = c.json ?? new JsonDocument(text, msg.body.start, msg.body.end);
       const analysis = validatePackage(json, kind, ctx);
       out.push(...analysis.diagnostics);
       bodies.push({ ...msg.body, kind, json, analysis });

@@ -6,6 +6,7 @@
 import { isObject, own, type JsonPath } from '../json/document.js';
 import { COMMANDS, command as commandInfo, signature, type Command, type CommandName, type ParamFormat } from './commands.js';
 import { STATUS_CODES, isApplicationSpecific, statusCode, statusText } from './statusCodes.js';
+import { looksLikeClientUri } from './clientUri.js';
 import { type Reporter, checkAlerts, checkClientUri, checkDdf, checkMoid, checkServerUriAt } from './report.js';
 
 /** Package#2 `CMD` (5.2.3, 5.3, 7.2.1.2). Returns the command names in order. */
@@ -66,7 +67,7 @@ function checkParameters(r: Reporter, i: number, info: Command, args: unknown[])
 /** Whether an optional parameter in this position is of the expected kind (so it is taken). */
 function looksLike(v: unknown, format: ParamFormat): boolean {
   if (typeof v !== 'string') return true;
-  const clientUri = /^(urn:)?[a-z][a-z0-9-]*:[^/]*\/.*/i.test(v) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v);
+  const clientUri = looksLikeClientUri(v);
   if (format === 'ClientURI') return clientUri;
   if (format === 'ServerURI') return !clientUri;
   return true;

@@ -10,6 +10,7 @@ import { statusText } from '../dm20/statusCodes.js';
 import type { PackageKind } from '../dm20/packages.js';
 import type { DmTree } from './model.js';
 import { resolveClientUri } from './resolve.js';
+import { looksLikeClientUri } from '../dm20/clientUri.js';
 import type { Ddf } from './ddf.js';
 
 export interface TreeContext {
@@ -31,7 +32,7 @@ export function clientUris(kind: PackageKind, value: unknown): { path: (string |
       const info = commandInfo(entry[0]);
       if (!info) return;
       entry.slice(1).forEach((arg, k) => {
-        if (typeof arg === 'string' && /^(urn:)?[a-z][a-z0-9-]*:[^/]*\//i.test(arg) && !arg.includes('://')) out.push({ path: ['CMD', i, k + 1], uri: arg, command: info.name });
+        if (typeof arg === 'string' && looksLikeClientUri(arg)) out.push({ path: ['CMD', i, k + 1], uri: arg, command: info.name });
       });
     });
   }
@@ -74,7 +75,7 @@ export function predictStatuses(doc: JsonDocument, ctx: TreeContext): (number | 
     .map((entry) => {
       if (!Array.isArray(entry) || typeof entry[0] !== 'string') return undefined;
       const info = commandInfo(entry[0]);
-      const uri = entry.slice(1).find((a) => typeof a === 'string' && /^(urn:)?[a-z][a-z0-9-]*:[^/]*\//i.test(a) && !a.includes('://'));
+      const uri = entry.slice(1).find((a) => typeof a === 'string' && looksLikeClientUri(a));
       if (!info || typeof uri !== 'string' || !['GET', 'DELETE', 'EXEC'].includes(info.name)) return undefined;
       return resolveClientUri(ctx.tree, uri, { command: info.name, ...(ctx.serverId !== undefined ? { serverId: ctx.serverId } : {}), ...(ctx.ddfs ? { ddfs: ctx.ddfs } : {}) }).status;
     });
