@@ -8,7 +8,6 @@ import { ALERT_PROPERTIES, MARKS, alertType } from '../core/dm20/alerts.js';
 import { knownMoid } from '../core/dm20/moids.js';
 import { QUERY_FIELDS, looksLikeClientUri, parseClientUri } from '../core/dm20/clientUri.js';
 import { SERVER_URI_PARAMETERS } from '../core/dm20/serverUri.js';
-import { PACKAGES } from '../core/dm20/packages.js';
 import type { HoverResult } from './delegationHover.js';
 import { cleanNotification, notificationReport } from './notification.js';
 import { clientUris, type TreeContext } from '../core/tree/check.js';
@@ -176,9 +175,4 @@ function serverUriHover(text: string, at: number): Md {
     }
   }
   return { markdown: `**ServerURI**: an RFC 3986 URI; parameters in brackets (${Object.keys(SERVER_URI_PARAMETERS).map((k) => `[${k}]`).join(' ')}) are replaced by the DM Client (DM 2.0 6.2).` };
-}
-
-export function packageTitle(region: PackageRegion): string {
-  const p = PACKAGES[region.kind];
-  return `${p.title} (DM 2.0 ${p.section})`;
 }

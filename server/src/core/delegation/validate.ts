@@ -4,7 +4,7 @@
  */
 import type { Diagnostic, Fix } from '../diagnostic.js';
 import { type XmlDocument, type XmlElement, contentRange } from '../xml/parse.js';
-import { insertChild, removeElement, renameElement } from '../xml/edits.js';
+import { childIndent, insertChild, removeElement, renameElement } from '../xml/edits.js';
 import {
   type DelegationMessage,
   type Parameter,
@@ -326,7 +326,7 @@ class MessageChecker {
       const dmaccParam = variant.parameters.find((p) => p.name === 'DMAcc')!;
       this.add(this.valueRange(flag), 'error', 'del.dmacc-required',
         `isClientBootstapped is false, so the message must carry the DMS-2 <DMAcc> that DMS-1 creates on the DM Client (${cite}).`,
-        [{ title: 'Insert <DMAcc>', edits: [insertChild(this.text, this.root, skeletonElement(dmaccParam, childIndentOf(this.text, this.root)), flag)], preferred: true }]);
+        [{ title: 'Insert <DMAcc>', edits: [insertChild(this.text, this.root, skeletonElement(dmaccParam, childIndent(this.text, this.root)), flag)], preferred: true }]);
     }
     if (value === 'true' && dmacc) {
       this.add(this.nameRange(dmacc), 'warning', 'del.dmacc-unexpected',
@@ -351,12 +351,4 @@ class MessageChecker {
       this.checkDmAcc(c, spec, `${path}/${node.children?.[c.name] ? c.name : '<X>'}`);
     }
   }
-}
-
-function childIndentOf(text: string, root: XmlElement): string {
-  const first = root.children[0];
-  if (!first) return '  ';
-  let k = first.start;
-  while (k > 0 && (text[k - 1] === ' ' || text[k - 1] === '\t')) k--;
-  return text.slice(k, first.start);
 }

@@ -198,9 +198,3 @@ export function looksLikeClientUri(v: string): boolean {
   return /^(urn:)?[a-z][a-z0-9-]*:[^/]*\//i.test(v) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v);
 }
 
-/** Writes a ClientURI back as a canonical string (used by quick fixes and the resolver). */
-export function formatClientUri(u: ClientUri): string {
-  const path = u.path.length ? u.path.map((s) => '/' + s.text).join('') : '/';
-  const query = u.query.length ? '?' + u.query.map((f) => `${f.name}=${f.value}`).join('&') : '';
-  return `${u.moid.text}/${u.moInst.text}${path}${query}`;
-}

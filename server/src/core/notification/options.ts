@@ -33,10 +33,6 @@ export function optionInfo(n: number): OptionInfo | undefined {
   return OPTIONS.find((o) => o.number === n);
 }
 
-export function optionByName(name: string): OptionInfo | undefined {
-  return OPTIONS.find((o) => o.name === name);
-}
-
 export function conTypeByName(name: string): number | undefined {
   return CON_TYPES.find((c) => c.name === name.toUpperCase())?.value;
 }

@@ -53,8 +53,3 @@ export function insertChild(text: string, parent: XmlElement, xml: string, after
   }
   return { start: at, end: at, newText: `\n${indent}${xml}` };
 }
-
-/** Escapes text for element content. */
-export function escapeText(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}

@@ -422,11 +422,6 @@ class Parser {
   }
 }
 
-/** Direct child elements named `name`. */
-export function childrenNamed(el: XmlElement, name: string): XmlElement[] {
-  return el.children.filter((c) => c.name === name);
-}
-
 /** Range of the element's content (between its tags), or an empty range after the start tag. */
 export function contentRange(el: XmlElement): { start: number; end: number } {
   return { start: el.startTagEnd, end: el.selfClosing ? el.startTagEnd : (el.closeStart ?? el.end) };
