@@ -6,7 +6,7 @@
  * its status code then being the answer (204 on success).
  */
 import type { Diagnostic } from '../diagnostic.js';
-import { type HttpExchange, type HttpMessage, header, mediaType } from '../http/message.js';
+import { type HttpExchange, type HttpMessage, acceptsMediaType, header, lacksHost, mediaRanges, mediaType } from '../http/message.js';
 import { type XmlDocument, parseXml } from '../xml/parse.js';
 import { type DelegationMessage, messageByRoot, recogniseRoot } from './messages.js';
 import { type DelegationAnalysis, validateDelegation } from './validate.js';
@@ -150,7 +150,7 @@ function checkTarget(msg: HttpMessage, out: Diagnostic[]): void {
       ]);
     }
     path = url.pathname;
-  } else if (!header(msg, 'host')) {
+  } else if (lacksHost(msg)) {
     out.push({ ...msg.startLine, severity: 'error', code: 'http.host', message: 'An HTTP/1.1 request with a path as its target needs a Host header (RFC 7230 §5.4).' });
   }
   if (!path.startsWith('/')) return fault(`The target '${target}' must be a path /.../<interface_name> or an https URL`);
@@ -161,23 +161,19 @@ function checkTarget(msg: HttpMessage, out: Diagnostic[]): void {
 function checkAccept(msg: HttpMessage, out: Diagnostic[]): void {
   const accept = header(msg, 'accept');
   if (!accept) return;
-  const ranges = accept.value.split(',').map((r) => r.split(';')[0]!.trim());
-  const token = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
-  const wellFormed = new RegExp(`^(${token}|\\*)/(${token}|\\*)$`);
-  const bad = ranges.filter((r) => !wellFormed.test(r));
-  if (bad.length) {
+  const { ranges, malformed } = mediaRanges(accept.value);
+  if (malformed !== undefined) {
     out.push({
       start: accept.valueStart,
       end: accept.valueEnd,
       severity: 'warning',
       code: 'http.accept',
-      message: `'${bad[0]}' is not a media range type/subtype (RFC 7231 §5.3.2); the delegation media type is ${DELEGATION_MEDIA_TYPE}. The example in Delegation Appendix C prints this header malformed.`,
+      message: `'${malformed}' is not a media range type/subtype (RFC 7231 §5.3.2); the delegation media type is ${DELEGATION_MEDIA_TYPE}. The example in Delegation Appendix C prints this header malformed.`,
       fixes: [{ title: `Change to ${DELEGATION_MEDIA_TYPE}`, edits: [{ start: accept.valueStart, end: accept.valueEnd, newText: DELEGATION_MEDIA_TYPE }], preferred: true }],
     });
     return;
   }
-  const accepts = ranges.some((r) => r === '*/*' || r === 'application/*' || r.toLowerCase() === DELEGATION_MEDIA_TYPE);
-  if (!accepts) {
+  if (!acceptsMediaType(ranges, DELEGATION_MEDIA_TYPE)) {
     out.push({
       start: accept.valueStart,
       end: accept.valueEnd,

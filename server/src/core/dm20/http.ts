@@ -5,7 +5,7 @@
  * with GET data is multipart/form-data with one named part per GET answered 200 (Appendix F).
  */
 import type { Diagnostic, Fix } from '../diagnostic.js';
-import { type HttpExchange, type HttpHeader, type HttpMessage, type Span, header, mediaType } from '../http/message.js';
+import { type HttpExchange, type HttpHeader, type HttpMessage, type Span, acceptsMediaType, header, lacksHost, mediaRanges, mediaType } from '../http/message.js';
 import { type Part, boundaryOf, splitMultipart } from '../http/multipart.js';
 import { JsonDocument } from '../json/document.js';
 import { PACKAGES, type PackageKind, kindByMediaType, kindByShape } from './packages.js';
@@ -19,7 +19,6 @@ export interface PackageBody extends Span {
 }
 
 const REQUEST_TYPE = 'application/vnd.oma.dm.request+json';
-const MEDIA_RANGE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+|\*)\/([!#$%&'*+.^_`|~0-9A-Za-z-]+|\*)$/;
 
 interface Claimed {
   kind?: PackageKind;
@@ -117,7 +116,7 @@ function checkSessionRequest(msg: HttpMessage, out: Diagnostic[]): void {
     const fix: Fix = { title: 'Add the OMADM-DevID header', edits: [{ start: msg.startLine.end, end: msg.startLine.end, newText: '\nOMADM-DevID: IMEI:000000000000000' }], preferred: true };
     out.push({ ...msg.startLine, severity: 'error', code: 'http.devid', message: 'Package#1 and Package#3 carry the OMADM-DevID header with the DevInfo/DevID of the device (DM 2.0 5.2.2, 5.2.4, 12.1).', fixes: [fix] });
   }
-  if (!msg.target!.includes('://') && !header(msg, 'host')) {
+  if (lacksHost(msg)) {
     out.push({ ...msg.startLine, severity: 'error', code: 'http.host', message: 'An HTTP/1.1 request with a path as its target needs a Host header (RFC 7230 §5.4).' });
   }
   const accept = header(msg, 'accept');
@@ -130,13 +129,12 @@ function checkAcceptHeaders(msg: HttpMessage, out: Diagnostic[]): void {
   for (const name of ['accept', 'omadm-accept']) {
     const h = header(msg, name);
     if (!h) continue;
-    const ranges = h.value.split(',').map((r) => r.split(';')[0]!.trim());
-    const bad = ranges.find((r) => !MEDIA_RANGE.test(r));
-    if (bad !== undefined) {
-      out.push({ start: h.valueStart, end: h.valueEnd, severity: 'warning', code: 'http.accept', message: `'${bad}' is not a media range type/subtype (${h.name} has the format of Accept, RFC 7231 §5.3.2; DM 2.0 5.5).` });
+    const { ranges, malformed } = mediaRanges(h.value);
+    if (malformed !== undefined) {
+      out.push({ start: h.valueStart, end: h.valueEnd, severity: 'warning', code: 'http.accept', message: `'${malformed}' is not a media range type/subtype (${h.name} has the format of Accept, RFC 7231 §5.3.2; DM 2.0 5.5).` });
       continue;
     }
-    if (name === 'accept' && msg.kind === 'request' && !ranges.some((r) => r === '*/*' || r === 'application/*' || r.toLowerCase() === REQUEST_TYPE)) {
+    if (name === 'accept' && msg.kind === 'request' && !acceptsMediaType(ranges, REQUEST_TYPE)) {
       out.push({ start: h.valueStart, end: h.valueEnd, severity: 'warning', code: 'http.accept', message: `Accept does not name ${REQUEST_TYPE}, the type of the Package#2 that answers (DM 2.0 5.5, 7.2.1.2).` });
     }
   }

@@ -212,6 +212,26 @@ export function header(msg: HttpMessage, name: string): HttpHeader | undefined {
   return msg.headers.find((h) => h.name.toLowerCase() === n);
 }
 
+const MEDIA_RANGE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+|\*)\/([!#$%&'*+.^_`|~0-9A-Za-z-]+|\*)$/;
+
+/** The media ranges of an Accept-style header (RFC 7231 §5.3.2), and the first one that is not type/subtype. */
+export function mediaRanges(value: string): { ranges: string[]; malformed?: string } {
+  const ranges = value.split(',').map((r) => r.split(';')[0]!.trim());
+  const malformed = ranges.find((r) => !MEDIA_RANGE.test(r));
+  return malformed === undefined ? { ranges } : { ranges, malformed };
+}
+
+/** Whether media ranges take `type`: exactly, by its main type ("application/" and a star), or by the all-types range. */
+export function acceptsMediaType(ranges: string[], type: string): boolean {
+  const main = type.split('/')[0];
+  return ranges.some((r) => r === '*/*' || r.toLowerCase() === `${main}/*` || r.toLowerCase() === type);
+}
+
+/** An HTTP/1.1 request with a path as its target needs a Host header (RFC 7230 §5.4). */
+export function lacksHost(msg: HttpMessage): boolean {
+  return msg.kind === 'request' && !msg.target?.includes('://') && !header(msg, 'host');
+}
+
 /** The media type of a Content-Type value, lower case, without parameters. */
 export function mediaType(value: string): string {
   return value.split(';')[0]!.trim().toLowerCase();
