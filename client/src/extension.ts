@@ -4,16 +4,11 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { COMMANDS, SETTINGS, TREE_STATUS, type EncodeArgs, type MessageChoice, type Settings, type TreeStatus } from '../../server/src/lsp/contract';
 import { LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 
 let client: LanguageClient | undefined;
 
-interface MessageChoice {
-  label: string;
-  root: string;
-  section: string;
-  detail: string;
-}
 
 export async function activate(context: vscode.ExtensionContext): Promise<{ client: LanguageClient }> {
   const output = vscode.window.createOutputChannel('OMA DM Workbench');
@@ -23,7 +18,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
   const selector = ['file', 'untitled'].flatMap((scheme) => ['dm-delegation', 'dm-http', 'dm-json', 'dm-notification', 'dm-ddf', 'xml', 'json'].map((language) => ({ scheme, language })));
-  const settings = (): { sampleTrees: string[]; serverId?: string } => {
+  const settings = (): Settings => {
     const c = vscode.workspace.getConfiguration('omadm');
     const serverId = c.get<string>('serverId') || undefined;
     return { sampleTrees: c.get<string[]>('sampleTrees') ?? [], ...(serverId ? { serverId } : {}) };
@@ -43,7 +38,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     vscode.commands.registerCommand('omadm.newDelegationMessage', async (root?: string, section?: string) => {
       let choice: { root: string; section?: string } | undefined = root ? { root, ...(section ? { section } : {}) } : undefined;
       if (!choice) {
-        const items = (await client!.sendRequest('workspace/executeCommand', { command: 'omadm.server.messages', arguments: [] })) as MessageChoice[];
+        const items = (await client!.sendRequest('workspace/executeCommand', { command: COMMANDS.messages, arguments: [] })) as MessageChoice[];
         const picked = await vscode.window.showQuickPick(
           items.map((i) => ({ label: i.label, description: i.detail, choice: i })),
           { placeHolder: 'Delegation message to create (Delegation 5.3)' },
@@ -51,7 +46,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
         if (!picked) return undefined;
         choice = picked.choice;
       }
-      const content = (await client!.sendRequest('workspace/executeCommand', { command: 'omadm.server.skeleton', arguments: [choice.root, choice.section] })) as string | null;
+      const content = (await client!.sendRequest('workspace/executeCommand', { command: COMMANDS.skeleton, arguments: [choice.root, choice.section] })) as string | null;
       if (!content) {
         void vscode.window.showErrorMessage(`No delegation message is called ${choice.root}.`);
         return undefined;
@@ -71,7 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
         void vscode.window.showInformationMessage('Select the hex or base64 of a DM Notification to decode it.');
         return undefined;
       }
-      const markdown = await run<string>('omadm.server.decodeNotification', input.replace(/^\s*["']|["'],?\s*$/g, ''));
+      const markdown = await run<string>(COMMANDS.decodeNotification, input.replace(/^\s*["']|["'],?\s*$/g, ''));
       const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
       await vscode.commands.executeCommand('markdown.showPreviewToSide', doc.uri);
       return markdown;
@@ -81,7 +76,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
       if (serverId === undefined) return undefined;
       const nid = await vscode.window.showInputBox({ title: 'New DM Notification (2/5)', prompt: 'NOTIFICATION-ID, 0-65535 (empty: none)', value: String(Math.floor(Math.random() * 65536)), validateInput: (v) => (v === '' || (/^\d+$/.test(v) && Number(v) < 65536) ? undefined : 'an integer from 0 to 65535') });
       if (nid === undefined) return undefined;
-      const conTypes = await run<{ name: string; description: string }[]>('omadm.server.notificationConTypes');
+      const conTypes = await run<{ name: string; description: string }[]>(COMMANDS.notificationConTypes);
       const types = await vscode.window.showQuickPick(conTypes.map((c) => ({ label: c.name, description: c.description })), { title: 'New DM Notification (3/5)', placeHolder: 'PREFERRED-CON-TYPE, in priority order (none for no option)', canPickMany: true });
       if (types === undefined) return undefined;
       const reqMos = await vscode.window.showQuickPick(['No', 'Yes'], { title: 'New DM Notification (4/5)', placeHolder: 'REQ-MOS: ask for the MOS array in Package#1?' });
@@ -90,9 +85,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
       if (secret === undefined) return undefined;
       const authData = secret ? await vscode.window.showInputBox({ title: 'New DM Notification', prompt: 'Auth data for the digest (may be empty)' }) : undefined;
       const picked = types.map((t) => t.label);
-      const hex = await run<string>('omadm.server.encodeNotification', {
+      const fields: EncodeArgs = {
         serverId, ...(nid ? { notificationId: Number(nid) } : {}), ...(picked.length ? { conTypes: picked } : {}), timestamp: Math.floor(Date.now() / 1000), reqMos: reqMos === 'Yes', ...(secret ? { secret, authData: authData ?? '' } : {}),
-      });
+      };
+      const hex = await run<string>(COMMANDS.encodeNotification, fields);
       const editor = vscode.window.activeTextEditor;
       if (editor) await editor.edit((e) => e.replace(editor.selection, hex));
       else await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'dm-notification', content: hex + '\n' }));
@@ -104,7 +100,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
   status.name = 'OMA DM sample trees';
   status.command = 'omadm.showTrees';
   let treeFiles: string[] = [];
-  const showStatus = (s: { files: string[]; instances: number; serverId?: string }): void => {
+  const showStatus = (s: TreeStatus): void => {
     treeFiles = s.files;
     status.text = `$(list-tree) ${s.files.length} DM tree${s.files.length === 1 ? '' : 's'}${s.serverId ? ` · ${s.serverId}` : ''}`;
     status.tooltip = s.files.length ? `ClientURIs resolve against ${s.instances} MO instances in:\n${s.files.map((f) => vscode.workspace.asRelativePath(f)).join('\n')}${s.serverId ? `\nAccess predicted for ${s.serverId} (omadm.serverId)` : '\nSet omadm.serverId to predict access (403)'}` : 'No sample trees (*.dmtree.json, setting omadm.sampleTrees)';
@@ -122,13 +118,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
       else await vscode.commands.executeCommand('workbench.action.openSettings', 'omadm.');
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('omadm')) void client?.sendNotification('omadm/settings', settings());
+      if (e.affectsConfiguration('omadm')) void client?.sendNotification(SETTINGS, settings());
     }),
   );
   try {
     await client.start();
-    context.subscriptions.push(client.onNotification('omadm/treeStatus', showStatus));
-    showStatus(await client.sendRequest('omadm/treeStatus'));
+    context.subscriptions.push(client.onNotification(TREE_STATUS, showStatus));
+    showStatus(await client.sendRequest<TreeStatus>(TREE_STATUS));
   } catch (e) {
     output.appendLine(`The OMA DM language server did not start: ${(e as Error).message}`);
     void vscode.window.showErrorMessage('OMA DM Workbench: the language server did not start; see the "OMA DM Workbench" output.', 'Show output').then((a) => a && output.show());

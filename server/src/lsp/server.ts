@@ -11,6 +11,7 @@ import {
   ProposedFeatures,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { COMMANDS, SETTINGS, TREE_STATUS, type EncodeArgs, type MessageChoice, type Settings } from './contract.js';
 import * as fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { globSync } from 'tinyglobby';
@@ -22,23 +23,7 @@ import { formatHex } from '../core/notification/input.js';
 import { CON_TYPES, conTypeByName } from '../core/notification/options.js';
 import { allSkeletonTargets, skeleton } from '../core/delegation/build.js';
 
-export const COMMANDS = {
-  skeleton: 'omadm.server.skeleton',
-  messages: 'omadm.server.messages',
-  decodeNotification: 'omadm.server.decodeNotification',
-  encodeNotification: 'omadm.server.encodeNotification',
-  notificationConTypes: 'omadm.server.notificationConTypes',
-} as const;
-
-interface EncodeArgs {
-  serverId?: string;
-  notificationId?: number;
-  conTypes?: string[];
-  timestamp?: number;
-  reqMos?: boolean;
-  secret?: string;
-  authData?: string;
-}
+export { COMMANDS };
 
 function input(doc: TextDocument): TextDocumentInput {
   return { uri: doc.uri, languageId: doc.languageId, version: doc.version, text: doc.getText() };
@@ -69,7 +54,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   // The workspace's sample trees (setting omadm.sampleTrees, globs; default every *.dmtree.json).
   let folders: string[] = [];
-  let settings: { sampleTrees?: string[]; serverId?: string } = {};
+  let settings: Settings = {};
   const treeFiles = (): string[] => {
     const patterns = settings.sampleTrees?.length ? settings.sampleTrees : ['**/*.dmtree.json'];
     return folders.flatMap((cwd) => globSync(patterns, { cwd, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] })).sort();
@@ -82,7 +67,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const ddfs = loadDdfs(folders.flatMap((cwd) => globSync(['**/*.ddf'], { cwd, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] })));
     service.setTrees(files, settings.serverId, ddfs);
     for (const d of documents.all()) publish(d);
-    void connection.sendNotification('omadm/treeStatus', service.treeStatus());
+    void connection.sendNotification(TREE_STATUS, service.treeStatus());
   };
   let reloadPending = false;
   const reloadSoon = (): void => {
@@ -94,14 +79,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     });
   };
   connection.onInitialized(() => reloadSoon());
-  connection.onNotification('omadm/settings', (s: typeof settings) => {
+  connection.onNotification(SETTINGS, (s: Settings) => {
     settings = s ?? {};
     reloadSoon();
   });
   connection.onDidChangeWatchedFiles((p) => {
     if (p.changes.some((c) => /\.(dmtree\.json|ddf)$/i.test(c.uri))) reloadSoon();
   });
-  connection.onRequest('omadm/treeStatus', () => service.treeStatus());
+  connection.onRequest(TREE_STATUS, () => service.treeStatus());
 
   connection.onInitialize((params) => {
     folders = (params.workspaceFolders ?? []).map((f) => fileURLToPath(f.uri));
@@ -163,7 +148,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.languages.semanticTokens.on((p) => withDoc(p.textDocument.uri, { data: [] }, 'semantic tokens', (d) => ({ data: service.semanticTokens(d) })));
   connection.onExecuteCommand((p) =>
     guard('command', null, () => {
-      if (p.command === COMMANDS.messages) return allSkeletonTargets().map((t) => ({ label: t.label, root: t.message.root, section: t.variant.section, detail: `${t.message.name} — ${t.message.title}` }));
+      if (p.command === COMMANDS.messages) return allSkeletonTargets().map((t): MessageChoice => ({ label: t.label, root: t.message.root, section: t.variant.section, detail: `${t.message.name} — ${t.message.title}` }));
       if (p.command === COMMANDS.skeleton) {
         const [root, section] = (p.arguments ?? []) as [string?, string?];
         const t = allSkeletonTargets().find((x) => x.message.root === root && (!section || x.variant.section === section));
