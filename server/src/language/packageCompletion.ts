@@ -4,11 +4,12 @@ import { findNodeAtOffset, getLocation } from 'jsonc-parser';
 import type { PackageRegion } from '../core/analyze.js';
 import { COMMANDS, command, signature, type Command } from '../core/dm20/commands.js';
 import { STATUS_CODES } from '../core/dm20/statusCodes.js';
-import { ALERT_PROPERTIES, ALERT_TYPES, MARKS } from '../core/dm20/alerts.js';
+import { ALERT_TYPES, MARKS } from '../core/dm20/alerts.js';
 import { KNOWN_MOIDS } from '../core/dm20/moids.js';
 import { SERVER_URI_PARAMETERS } from '../core/dm20/serverUri.js';
 import { QUERY_FIELDS, looksLikeClientUri } from '../core/dm20/clientUri.js';
-import { PACKAGES } from '../core/dm20/packages.js';
+import { PACKAGES, PROPERTY_DOCS } from '../core/dm20/packages.js';
+import { propertiesAt } from '../core/dm20/schemas.js';
 import type { Completion } from './completion.js';
 
 const EXAMPLE_SERVER_URI = 'https://dr.example.com/[DevID]';
@@ -113,12 +114,5 @@ function serverUriItems(typed: string, start: number, end: number): Completion[]
 }
 
 function propertyNames(region: PackageRegion, objectPath: (string | number)[]): [string, string][] {
-  const at = objectPath[objectPath.length - 1];
-  const alert = Object.entries(ALERT_PROPERTIES);
-  if (objectPath.length === 0) return PACKAGES[region.kind].properties.map((p) => [p, PACKAGES[region.kind].title]);
-  if (objectPath[0] === 'Alert' && typeof at === 'number') return alert;
-  if (objectPath[0] === 'MOS' && typeof at === 'number') return [['DDF', 'link to the DDF file'], ['MOID', 'the MOID'], ['MIID', 'the MIIDs']];
-  if (objectPath[0] === 'Status' && typeof at === 'number') return [['sc', 'status code (Appendix C)'], ['URI', 'ClientURIs returned with the status']];
-  if (region.kind === 'mo' && objectPath.length === 1) return [['DDF', 'DDF URL'], ['ClientURI', 'where the data sits'], ['CV', 'cache validator'], ['MOData', 'the MO data']];
-  return [];
+  return propertiesAt(region.kind, objectPath).map((p) => [p, PROPERTY_DOCS[p] ?? PACKAGES[region.kind].title]);
 }

@@ -4,7 +4,8 @@ import type { PackageRegion } from '../core/analyze.js';
 import type { JsonPath } from '../core/json/document.js';
 import { command, signature } from '../core/dm20/commands.js';
 import { isApplicationSpecific, statusCode } from '../core/dm20/statusCodes.js';
-import { ALERT_PROPERTIES, MARKS, alertType } from '../core/dm20/alerts.js';
+import { MARKS, alertType } from '../core/dm20/alerts.js';
+import { PROPERTY_DOCS } from '../core/dm20/packages.js';
 import { knownMoid } from '../core/dm20/moids.js';
 import { QUERY_FIELDS, looksLikeClientUri, parseClientUri } from '../core/dm20/clientUri.js';
 import { SERVER_URI_PARAMETERS } from '../core/dm20/serverUri.js';
@@ -56,21 +57,6 @@ function resolutionMarkdown(trees: TreeContext, uri: string, cmd?: CommandName):
   return [`${head} ${r.nodes.length} node${r.nodes.length === 1 ? '' : 's'}${r.level ? `, ${r.level} level${r.level === 1 ? '' : 's'} of data (lv)` : ''}`, '', ...shown, ...(r.nodes.length > 20 ? [`- … ${r.nodes.length - 20} more`] : [])].join('\n');
 }
 
-const PROPERTIES: Record<string, string> = {
-  MOS: 'The MOs the DM Client supports, when the DM Notification asked for them (REQ-MOS): each with its DDF link, MOID and MIIDs (DM 2.0 5.2.2, 7.2.1.1).',
-  Alert: 'Client Initiated Alerts: Generic Alerts (DM 2.0 5.4, 7.2.1.5).',
-  CMD: 'The DM commands, in the order the DM Client processes them; each is [COMMAND, parameters...] (DM 2.0 5.2.3, 7.2.1.2).',
-  Status: 'One status per command of the Package#2, in order: {"sc": <code>, "URI": [...]} (DM 2.0 5.2.4, 7.2.1.3).',
-  sc: 'The status code of the command (DM 2.0 Appendix C).',
-  URI: 'Additional ClientURIs returned with the status, such as where HGET stored its data (DM 2.0 5.2.4, 5.3.1).',
-  DDF: 'The link to the DDF file of the MO (DM 2.0 5.2.2, 6.4).',
-  MOID: 'The MOID of the MO (DM 2.0 6.3).',
-  MIID: 'The MIIDs of the MO instances the DM Server has permissions for (DM 2.0 5.2.2).',
-  ClientURI: 'Where the MO data sits in the DM Tree (DM 2.0 6.1, 7.2.1.4).',
-  CV: 'The cache validator of the MO data (DM 2.0 7.2.1.4, 11.1).',
-  MOData: 'The MO data: interior nodes are objects, leaves are values (DM 2.0 7.2.1.4).',
-  ...ALERT_PROPERTIES,
-};
 
 export function packageHover(region: PackageRegion, offset: number, trees?: TreeContext): HoverResult | undefined {
   const json = region.json;
@@ -85,7 +71,7 @@ export function packageHover(region: PackageRegion, offset: number, trees?: Tree
     if (t) return t;
   }
   if (parent?.type === 'property' && parent.children?.[0] === node) {
-    const doc = PROPERTIES[String(node.value)];
+    const doc = PROPERTY_DOCS[String(node.value)];
     return doc ? { ...span, markdown: `**${node.value}**\n\n${doc}` } : undefined;
   }
   const path = getNodePath(node);

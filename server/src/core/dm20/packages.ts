@@ -3,6 +3,7 @@
  * name, or by its shape (DESIGN "File kinds").
  */
 import { isObject, own } from '../json/document.js';
+import { ALERT_PROPERTIES } from './alerts.js';
 
 export type PackageKind = 'pkg1' | 'pkg2' | 'pkg3' | 'mo' | 'alert';
 
@@ -13,16 +14,31 @@ export interface PackageInfo {
   title: string;
   section: string;
   mediaType?: string;
-  /** Top-level properties the schema names. */
-  properties: readonly string[];
 }
 
 export const PACKAGES: Readonly<Record<PackageKind, PackageInfo>> = {
-  pkg1: { kind: 'pkg1', name: 'Package#1', title: 'Package#1: DM Session initiation', section: '5.2.2, 7.2.1.1', mediaType: 'application/vnd.oma.dm.initiation+json', properties: ['MOS', 'Alert'] },
-  pkg2: { kind: 'pkg2', name: 'Package#2', title: 'Package#2: DM commands', section: '5.2.3, 7.2.1.2', mediaType: 'application/vnd.oma.dm.request+json', properties: ['CMD'] },
-  pkg3: { kind: 'pkg3', name: 'Package#3', title: 'Package#3: response', section: '5.2.4, 7.2.1.3', mediaType: 'application/vnd.oma.dm.response+json', properties: ['Status', 'Alert'] },
-  mo: { kind: 'mo', name: 'MO data', title: 'MO data (Management Object serialization)', section: '7.2.1.4', mediaType: 'application/dmmo+json', properties: [] },
-  alert: { kind: 'alert', name: 'Generic Alert', title: 'Generic Alert', section: '5.4, 7.2.1.5', properties: ['Alert'] },
+  pkg1: { kind: 'pkg1', name: 'Package#1', title: 'Package#1: DM Session initiation', section: '5.2.2, 7.2.1.1', mediaType: 'application/vnd.oma.dm.initiation+json' },
+  pkg2: { kind: 'pkg2', name: 'Package#2', title: 'Package#2: DM commands', section: '5.2.3, 7.2.1.2', mediaType: 'application/vnd.oma.dm.request+json' },
+  pkg3: { kind: 'pkg3', name: 'Package#3', title: 'Package#3: response', section: '5.2.4, 7.2.1.3', mediaType: 'application/vnd.oma.dm.response+json' },
+  mo: { kind: 'mo', name: 'MO data', title: 'MO data (Management Object serialization)', section: '7.2.1.4', mediaType: 'application/dmmo+json' },
+  alert: { kind: 'alert', name: 'Generic Alert', title: 'Generic Alert', section: '5.4, 7.2.1.5' },
+};
+
+/** What each property of the packages' JSON means, for hover and completion (7.2.1). */
+export const PROPERTY_DOCS: Readonly<Record<string, string>> = {
+  MOS: 'The MOs the DM Client supports, when the DM Notification asked for them (REQ-MOS): each with its DDF link, MOID and MIIDs (DM 2.0 5.2.2, 7.2.1.1).',
+  Alert: 'Client Initiated Alerts: Generic Alerts (DM 2.0 5.4, 7.2.1.5).',
+  CMD: 'The DM commands, in the order the DM Client processes them; each is [COMMAND, parameters...] (DM 2.0 5.2.3, 7.2.1.2).',
+  Status: 'One status per command of the Package#2, in order: {"sc": <code>, "URI": [...]} (DM 2.0 5.2.4, 7.2.1.3).',
+  sc: 'The status code of the command (DM 2.0 Appendix C).',
+  URI: 'Additional ClientURIs returned with the status, such as where HGET stored its data (DM 2.0 5.2.4, 5.3.1).',
+  DDF: 'The link to the DDF file of the MO (DM 2.0 5.2.2, 6.4).',
+  MOID: 'The MOID of the MO (DM 2.0 6.3).',
+  MIID: 'The MIIDs of the MO instances the DM Server has permissions for (DM 2.0 5.2.2).',
+  ClientURI: 'Where the MO data sits in the DM Tree (DM 2.0 6.1, 7.2.1.4).',
+  CV: 'The cache validator of the MO data (DM 2.0 7.2.1.4, 11.1).',
+  MOData: 'The MO data: interior nodes are objects, leaves are values (DM 2.0 7.2.1.4).',
+  ...ALERT_PROPERTIES,
 };
 
 const NAME: [RegExp, PackageKind][] = [

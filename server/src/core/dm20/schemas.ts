@@ -101,6 +101,28 @@ export function validateSchema(kind: PackageKind, value: unknown): ErrorObject[]
   return v(value) ? [] : (v.errors ?? []);
 }
 
+interface SchemaNode {
+  $ref?: string;
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+}
+
+/** The property names the schema gives the object at `path` (array indices as numbers). */
+export function propertiesAt(kind: PackageKind, path: (string | number)[]): string[] {
+  let node: SchemaNode | undefined = SCHEMAS[kind] as SchemaNode;
+  const deref = (n: SchemaNode | undefined): SchemaNode | undefined => {
+    if (!n?.$ref) return n;
+    const [id, pointer] = n.$ref.split('#');
+    const target = Object.values(SCHEMAS).find((s) => (s as { $id: string }).$id === id) as SchemaNode | undefined;
+    return (pointer ?? '').split('/').filter(Boolean).reduce<SchemaNode | undefined>((x, k) => (x as Record<string, SchemaNode> | undefined)?.[k], target);
+  };
+  for (const seg of path) {
+    node = deref(node);
+    node = typeof seg === 'number' ? node?.items : node?.properties?.[seg];
+  }
+  return Object.keys(deref(node)?.properties ?? {});
+}
+
 /** ajv's instancePath ("/CMD/0/1") as a path of keys and indices. */
 export function instancePath(pointer: string): (string | number)[] {
   if (!pointer) return [];

@@ -5,7 +5,7 @@
 import type { Diagnostic } from '../diagnostic.js';
 import { type JsonDocument, type JsonPath, isObject, own } from '../json/document.js';
 import { PACKAGES, type PackageKind } from './packages.js';
-import { instancePath, validateSchema } from './schemas.js';
+import { instancePath, propertiesAt, validateSchema } from './schemas.js';
 import { Reporter } from './report.js';
 import { type StatusContext, checkAlerts, checkCommands, checkMoData, checkMos, checkStatuses } from './rules.js';
 import type { CommandName } from './commands.js';
@@ -45,12 +45,13 @@ export function validatePackage(doc: JsonDocument, kind: PackageKind, ctx: Statu
     r.add({ start: whole.start, end: whole.start + 1 }, 'error', 'dm.mo-array', `MO data is an array of {DDF?, ClientURI, CV?, MOData} (DM 2.0 7.2.1.4); this is one item without its array, as in the examples of Appendix F.`,
       [{ title: 'Wrap the item in [ ]', edits: [{ ...whole, newText: `[\n${r.doc.text.slice(whole.start, whole.end)}\n]` }], preferred: true }]);
   }
-  if (isObject(value) && info.properties.length) {
+  const properties = propertiesAt(kind, []);
+  if (isObject(value) && properties.length) {
     for (const key of Object.keys(value)) {
-      if (info.properties.includes(key)) continue;
-      const near = info.properties.find((p) => p.toLowerCase() === key.toLowerCase());
+      if (properties.includes(key)) continue;
+      const near = properties.find((p) => p.toLowerCase() === key.toLowerCase());
       r.at([key], 'warning', 'dm.property-unknown',
-        near ? `'${key}' is written '${near}' in ${info.title} (DM 2.0 ${info.section}); JSON names are case-sensitive.` : `'${key}' is not a property of ${info.title}, which has ${info.properties.join(', ')} (DM 2.0 ${info.section}).`,
+        near ? `'${key}' is written '${near}' in ${info.title} (DM 2.0 ${info.section}); JSON names are case-sensitive.` : `'${key}' is not a property of ${info.title}, which has ${properties.join(', ')} (DM 2.0 ${info.section}).`,
         near ? [{ title: `Rename to "${near}"`, edits: [{ ...r.doc.range([key], 'key'), newText: JSON.stringify(near) }], preferred: true }] : undefined, 'key');
     }
   }
