@@ -15,6 +15,7 @@ import {
   LogMessageNotification,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol';
+import { before, after } from 'node:test';
 import { ROOT } from '../helpers.ts';
 
 export const SERVER = path.join(ROOT, 'dist', 'server.js');
@@ -85,4 +86,15 @@ export class LspClient {
       clearTimeout(t);
     }
   }
+}
+
+/** A server for the test file: started before its tests, shut down after them. */
+export function serverForTests(): () => LspClient {
+  let client: LspClient | undefined;
+  before(async () => {
+    client = new LspClient();
+    await client.initialize();
+  });
+  after(async () => client?.close());
+  return () => client!;
 }

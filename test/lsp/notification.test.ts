@@ -1,25 +1,20 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HoverRequest, InlayHintRequest, DocumentSymbolRequest, SemanticTokensRequest, ExecuteCommandRequest, type DocumentSymbol, type MarkupContent } from 'vscode-languageserver-protocol';
-import { LspClient } from './client.ts';
+import { serverForTests } from './client.ts';
 import { ROOT } from '../helpers.ts';
 
-let client: LspClient;
-before(async () => {
-  client = new LspClient();
-  await client.initialize();
-});
-after(async () => client.close());
+const server = serverForTests();
 
 const DIR = path.join(ROOT, 'test', 'fixtures', 'notification');
 const fixture = (f: string): string => fs.readFileSync(path.join(DIR, f), 'utf8');
 
 test('a notification file: diagnostics on the exact hex digits', async () => {
   const uri = 'file:///ws/broken.pkg0.hex';
-  await client.open(uri, fixture('broken.pkg0.hex'), 'dm-notification');
-  const ds = await client.diagnostics(uri);
+  await server().open(uri, fixture('broken.pkg0.hex'), 'dm-notification');
+  const ds = await server().diagnostics(uri);
   assert.deepEqual(ds.map((d) => [d.code, d.range.start.line, d.range.start.character, d.range.end.character]), [
     ['pkg0.option-count', 1, 0, 5],
     ['pkg0.con-type-order', 2, 6, 8],
@@ -31,14 +26,14 @@ test('a notification file: diagnostics on the exact hex digits', async () => {
 test('hover on a byte names its field; inlay hints, outline and semantic tokens follow the layout', async () => {
   const uri = 'file:///ws/session.pkg0.hex';
   const text = fixture('session-request.pkg0.hex');
-  await client.open(uri, text, 'dm-notification');
-  assert.deepEqual(await client.diagnostics(uri), []);
-  const h = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 4, character: 10 } });
+  await server().open(uri, text, 'dm-notification');
+  assert.deepEqual(await server().diagnostics(uri), []);
+  const h = await server().connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 4, character: 10 } });
   assert.match((h!.contents as MarkupContent).value, /\*\*NOTIFICATION-ID\*\* — bytes 17-18[^]*4711[^]*16-bit unsigned/);
   assert.deepEqual(h!.range, { start: { line: 4, character: 6 }, end: { line: 4, character: 11 } });
-  const header = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 1, character: 0 } });
+  const header = await server().connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 1, character: 0 } });
   assert.match((header!.contents as MarkupContent).value, /VER \(4 bits\) 2[^]*OC \(5 bits\) 5/);
-  const hints = await client.connection.sendRequest(InlayHintRequest.type, { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 7, character: 0 } } });
+  const hints = await server().connection.sendRequest(InlayHintRequest.type, { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 7, character: 0 } } });
   assert.deepEqual(hints!.map((x) => [x.label, x.position.line, x.position.character]), [
     [' VER 2 · OC 5', 1, 5],
     ['SERVER-ID:', 2, 0],
@@ -47,36 +42,36 @@ test('hover on a byte names its field; inlay hints, outline and semantic tokens 
     ['TIMESTAMP:', 5, 0],
     ['REQ-MOS:', 6, 0],
   ]);
-  const s = (await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
+  const s = (await server().connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
   assert.deepEqual(s[0]!.children!.map((c) => [c.name, c.detail]), [['SERVER-ID', '"DMS_ID1"'], ['PREFERRED-CON-TYPE', 'CELLULAR, ANY_AVAILABLE'], ['NOTIFICATION-ID', '4711'], ['TIMESTAMP', '2023-11-14T22:13:20Z (1700000000)'], ['REQ-MOS', 'requested']]);
-  const tokens = await client.connection.sendRequest(SemanticTokensRequest.type, { textDocument: { uri } });
+  const tokens = await server().connection.sendRequest(SemanticTokensRequest.type, { textDocument: { uri } });
   // First tokens: the two header bytes (type 0) on line 1, then the SERVER-ID option header (type 1), then its value (type 2).
   assert.deepEqual(tokens!.data.slice(0, 20), [1, 0, 2, 0, 0, 0, 3, 2, 0, 0, 1, 0, 2, 1, 0, 0, 3, 2, 1, 0]);
   assert.equal(tokens!.data[23], 2);
 });
 
 test('the decode command gives the field table and byte map; digests are verified with a secret', async () => {
-  const md = (await client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.decodeNotification', arguments: [fixture('wap-push.pkg0.hex')] })) as string;
+  const md = (await server().connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.decodeNotification', arguments: [fixture('wap-push.pkg0.hex')] })) as string;
   assert.match(md, /inside a connectionless \*\*WAP Push\*\*/);
   assert.match(md, /\| 17-18 \| `1267` \| NOTIFICATION-ID \| 4711 \|/);
   assert.match(md, /## Byte map/);
-  const types = (await client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.notificationConTypes', arguments: [] })) as { name: string }[];
+  const types = (await server().connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.notificationConTypes', arguments: [] })) as { name: string }[];
   assert.deepEqual(types.map((t) => t.name), ['ANY_AVAILABLE', 'CELLULAR', 'WLAN', 'WIRELINE']);
-  const ordered = (await client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.encodeNotification', arguments: [{ serverId: 'S', conTypes: ['ANY_AVAILABLE', 'WLAN'] }] })) as string;
+  const ordered = (await server().connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.encodeNotification', arguments: [{ serverId: 'S', conTypes: ['ANY_AVAILABLE', 'WLAN'] }] })) as string;
   assert.match(ordered, / 10 02 02 00$/, 'ANY_AVAILABLE is put last');
-  const hex = (await client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.encodeNotification', arguments: [{ serverId: 'S', secret: 'k', authData: 'd' }] })) as string;
+  const hex = (await server().connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.encodeNotification', arguments: [{ serverId: 'S', secret: 'k', authData: 'd' }] })) as string;
   assert.match(hex, /^2[0-9a-f] [0-9a-f]{2}( [0-9a-f]{2})+$/);
-  const ok = (await client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.decodeNotification', arguments: [hex, 'k', 'd'] })) as string;
+  const ok = (await server().connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.decodeNotification', arguments: [hex, 'k', 'd'] })) as string;
   assert.match(ok, /SHA256-DIGEST: verified/);
-  const bad = (await client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.decodeNotification', arguments: [hex, 'other', 'd'] })) as string;
+  const bad = (await server().connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.decodeNotification', arguments: [hex, 'other', 'd'] })) as string;
   assert.match(bad, /\*\*does not match\*\*/);
 });
 
 test('a hex string inside a DM fixture that decodes cleanly gets a decoding hover', async () => {
   const uri = 'file:///ws/with-hex.pkg1.json';
   const text = '{"Alert": [{"AlertType": "urn:oma:at:dm:2.0:ServerInitiatedMgmt", "DataType": "text/plain", "Data": {"NOTIFICATION-ID": 4711, "package0": "22801007444d535f494431100201001002126720046553f1001000"}}]}';
-  await client.open(uri, text, 'dm-json');
-  await client.diagnostics(uri);
-  const h = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: text.indexOf('2280') + 3 } });
+  await server().open(uri, text, 'dm-json');
+  await server().diagnostics(uri);
+  const h = await server().connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: text.indexOf('2280') + 3 } });
   assert.match((h!.contents as MarkupContent).value, /# DM Notification \(Package#0\)[^]*SERVER-ID: `DMS_ID1`/);
 });

@@ -45,6 +45,14 @@ async function diagnosticsOf(uri: vscode.Uri, atLeast = 1): Promise<vscode.Diagn
   });
 }
 
+/** The hovers at a position, once the language server has some (it may still be starting). */
+function hoversAt(uri: vscode.Uri, position: vscode.Position): Promise<vscode.Hover[]> {
+  return until('a hover', async () => {
+    const h = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position)) ?? [];
+    return h.length ? h : undefined;
+  });
+}
+
 function hoverText(hovers: vscode.Hover[]): string {
   return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
 }
@@ -66,10 +74,7 @@ function register(): void {
     test('hover explains the element with its table row', async () => {
       const uri = workspaceFile('prepared.delegation.xml');
       await diagnosticsOf(uri);
-      const hovers = await until('a hover', async () => {
-        const h = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(4, 5))) ?? [];
-        return h.length ? h : undefined;
-      });
+      const hovers = await hoversAt(uri, new vscode.Position(4, 5));
       const text = hoverText(hovers);
       assert.match(text, /isDelegationFull/);
       assert.match(text, /True if delegation confirmed is full/);
@@ -141,10 +146,7 @@ function register(): void {
       const [d] = await diagnosticsOf(uri);
       assert.equal(d!.code, 'dm.command-unknown');
       assert.deepEqual([d!.range.start.line, d!.range.start.character, d!.range.end.character], [2, 3, 8]);
-      const hovers = await until('a hover on HPUT', async () => {
-        const h = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(3, 5))) ?? [];
-        return h.length ? h : undefined;
-      });
+      const hovers = await hoversAt(uri, new vscode.Position(3, 5));
       assert.match(hoverText(hovers), /HPUT[^]*ServerURI, ClientURI\+[^]*DM 2\.0 5\.3\.2/);
       const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, new vscode.Position(2, 5));
       assert.ok(list.items.some((i) => (typeof i.label === 'string' ? i.label : i.label.label) === 'GET'));
@@ -165,10 +167,7 @@ function register(): void {
       const ds = await diagnosticsOf(uri, 4);
       const order = ds.find((d) => d.code === 'pkg0.con-type-order')!;
       assert.deepEqual([order.range.start.line, order.range.start.character, order.range.end.character], [2, 6, 8]);
-      const hovers = await until('a hover on a byte', async () => {
-        const h = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(2, 7))) ?? [];
-        return h.length ? h : undefined;
-      });
+      const hovers = await hoversAt(uri, new vscode.Position(2, 7));
       assert.match(hoverText(hovers), /PREFERRED-CON-TYPE[^]*bytes 4-5/);
       editor.selection = new vscode.Selection(new vscode.Position(1, 0), new vscode.Position(4, 2));
       const markdown = await vscode.commands.executeCommand<string>('omadm.decodeNotification');
@@ -183,10 +182,7 @@ function register(): void {
       assert.equal(d!.code, 'tree.unresolved');
       assert.equal(d!.severity, vscode.DiagnosticSeverity.Warning);
       assert.equal(d!.range.start.line, 3);
-      const hovers = await until('a ClientURI hover', async () => {
-        const h = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(2, 20))) ?? [];
-        return h.length ? h : undefined;
-      });
+      const hovers = await hoversAt(uri, new vscode.Position(2, 20));
       assert.match(hoverText(hovers), /2 nodes[^]*left\/Data\/1\/Value[^]*left\/Data\/2\/Value/);
       const defs = (await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', uri, new vscode.Position(2, 20))) ?? [];
       const targets = defs.map((x) => ('targetUri' in x ? x.targetUri : x.uri).fsPath);
