@@ -1,7 +1,7 @@
 // Sample-tree figures for `npm run bench`: ClientURI resolution on a generated tree of 1,000,000
 // nodes (wildcard, x-name with nv, exact path), with the nodes each visits; the exact path on a
 // 10,000-node tree beside it shows its cost does not grow with the tree.
-import { DmTree, MoInstance } from '../server/src/core/tree/model.ts';
+import { DmTree } from '../server/src/core/tree/model.ts';
 import { resolveClientUri } from '../server/src/core/tree/resolve.ts';
 
 const MOID = 'urn:oma:mo:oma-bench:1.0';
@@ -11,13 +11,15 @@ function generate(totalNodes: number, instances = 10): DmTree {
   const tree = new DmTree();
   const perInstance = Math.ceil(totalNodes / instances / 6);
   for (let i = 0; i < instances; i++) {
-    const inst = new MoInstance(MOID, `i${i}`);
-    tree.add(inst);
+    const inst = tree.addInstance(MOID, `i${i}`);
+    const items = tree.addNode(inst.root, 'Items', { interior: true });
     for (let k = 0; k < perInstance; k++) {
-      tree.set(inst, ['Items', `n${k}`, 'ID'], `id-${i}-${k}`);
-      tree.set(inst, ['Items', `n${k}`, 'Value'], k);
-      tree.set(inst, ['Items', `n${k}`, 'Meta', 'A'], 'a');
-      tree.set(inst, ['Items', `n${k}`, 'Meta', 'B'], 'b');
+      const item = tree.addNode(items, `n${k}`, { interior: true });
+      tree.addNode(item, 'ID', { value: `id-${i}-${k}` });
+      tree.addNode(item, 'Value', { value: k });
+      const meta = tree.addNode(item, 'Meta', { interior: true });
+      tree.addNode(meta, 'A', { value: 'a' });
+      tree.addNode(meta, 'B', { value: 'b' });
     }
   }
   return tree;

@@ -99,12 +99,21 @@ test('folders recurse, skip node_modules and dot-folders, and leave unrelated XM
   }
 });
 
-test('demo validates the bundled example workspace and exits 0', () => {
+test('demo validates the example workspace, then runs a DM Session between the mini DM Server and an emulated device, and exits 0', () => {
   const r = omadm('demo');
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /✓ flows\/dmacc-approach\.dmhttp {2}\(HTTP exchange: DELEGATION_REQ, DELEGATION_RESP, BOOTSTRAP_CONFIRMED, DELEGATION_PREPARED, DELEGATION_CONFIRMED\)/);
-  assert.match(r.stdout, /15 files checked: 0 errors, 2 warnings/);
+  assert.match(r.stdout, /18 files checked: 0 errors, 4 warnings/);
   assert.match(r.stdout, /✓ dm20\/session\.dmhttp {2}\(HTTP exchange: Package#1, Package#2, Package#3, MO data, Package#2\)/);
+  // The session: Package#0 over UDP, Package#1, the commands of both Package#2s, the EXEC report in a session of its own.
+  assert.match(r.stdout, /-> IMEI:493005100592800 {2}Package#0 {2}\(accepted from DMS_ID1\)/);
+  assert.match(r.stdout, /IMEI:493005100592800 -> dm\.example {2}Package#1 POST http:\/\/dm\.example\/dm {2}200/);
+  assert.match(r.stdout, /Package#3 POST http:\/\/dm\.example\/dm\/continued {2}200/);
+  for (const c of ['GET: 304', 'HGET: 200', 'HPUT: 200', 'HPOST: 200', 'DELETE: 200', 'EXEC: 202', 'EXEC: 405', 'SHOW: 200', 'DEFAULT: 200', 'SUB: 200', 'UNSUB: 404', 'CONT: 200', 'GET: 404']) assert.ok(r.stdout.includes(`· ${c}`), c);
+  assert.match(r.stdout, /Sessions: IMEI:493005100592800#1: completed .*; IMEI:493005100592800#2: completed/);
+  assert.match(r.stdout, /Packages exchanged with errors: 0/);
+  assert.match(r.stdout, /~ urn:oma:mo:oma-dm-dmacc:1\.2\/dms1\/Auth\/Noti\/Secret: "notification-secret" -> "AB123CES121XX90TPOWQESEFSE33"/);
+  assert.match(r.stdout, /\+ urn:oma:mo:oma-dcmo:1\.0\/usb\/Property = "USB"/);
 });
 
 test('resolve prints {status, nodes} as DESIGN.md says, with globs and access prediction', () => {

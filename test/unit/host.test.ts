@@ -14,7 +14,7 @@ test('a mutated tree is saved atomically: the new content or the old, no tempora
     fs.copyFileSync(path.join(ROOT, 'test', 'fixtures', 'trees', 'figure5.dmtree.json'), file);
     const { tree } = loadTrees([{ file, text: fs.readFileSync(file, 'utf8') }]);
     const left = tree.instance('urn:oma:mo:moid:1.0', 'left')!;
-    tree.set(left, ['Setting'], '0xC3');
+    tree.put(left, ['Setting'], '0xC3');
     writeFileAtomic(file, serializeTree(tree));
     assert.deepEqual(fs.readdirSync(dir), ['device.dmtree.json']);
     const again = loadTrees([{ file, text: fs.readFileSync(file, 'utf8') }]).tree;

@@ -126,48 +126,67 @@ function timestampOf(t: string): number {
   return Math.floor(ms / 1000);
 }
 
-export function encodeCommand(args: string[], io: Io): number {
-  const { values } = parseArgs({
-    args,
-    options: {
-      json: { type: 'boolean' },
-      'server-id': { type: 'string' },
-      'notification-id': { type: 'string' },
-      'con-type': { type: 'string', multiple: true },
-      timestamp: { type: 'string' },
-      'req-mos': { type: 'boolean' },
-      secret: { type: 'string' },
-      'auth-data': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+/** The options of `omadm encode`, shared by `omadm notify`. */
+export const ENCODE_OPTIONS = {
+  json: { type: 'boolean' },
+  'server-id': { type: 'string' },
+  'notification-id': { type: 'string' },
+  'con-type': { type: 'string', multiple: true },
+  timestamp: { type: 'string' },
+  'req-mos': { type: 'boolean' },
+  secret: { type: 'string' },
+  'auth-data': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface EncodeValues {
+  'server-id'?: string | undefined;
+  'notification-id'?: string | undefined;
+  'con-type'?: string[] | undefined;
+  timestamp?: string | undefined;
+  'req-mos'?: boolean | undefined;
+  secret?: string | undefined;
+  'auth-data'?: string | undefined;
+}
+
+/** A Package#0 from the encode options; throws UsageError (or RangeError) for what does not fit. */
+export function notificationFrom(values: EncodeValues): Uint8Array {
+  if (values['server-id'] === undefined) throw new UsageError('--server-id is required');
+  const nid = values['notification-id'];
+  if (nid !== undefined && !(/^\d+$/.test(nid) && Number(nid) <= 0xffff)) throw new UsageError(`--notification-id '${nid}' is not an integer from 0 to 65535`);
+  const conTypes = (values['con-type'] ?? []).map((c) => {
+    const v = conTypeByName(c);
+    if (v === undefined) throw new UsageError(`--con-type '${c}' is not one of ${CON_TYPES.map((x) => x.name).join(', ')}`);
+    return v;
   });
+  if (values['auth-data'] !== undefined && values.secret === undefined) throw new UsageError('--auth-data goes with --secret');
+  return encode({
+    serverId: values['server-id'],
+    ...(nid !== undefined ? { notificationId: Number(nid) } : {}),
+    ...(conTypes.length ? { conTypes } : {}),
+    ...(values.timestamp !== undefined ? { timestamp: timestampOf(values.timestamp) } : {}),
+    ...(values['req-mos'] ? { reqMos: true } : {}),
+    ...(values.secret !== undefined ? { secret: bytesOf(values.secret), authData: bytesOf(values['auth-data'] ?? '') } : {}),
+  });
+}
+
+export function isUsageError(e: unknown): e is Error {
+  return e instanceof UsageError || e instanceof RangeError;
+}
+
+export function encodeCommand(args: string[], io: Io): number {
+  const { values } = parseArgs({ args, options: ENCODE_OPTIONS });
   if (values.help) {
     io.out(ENCODE_HELP);
     return 0;
   }
   try {
-    if (values['server-id'] === undefined) throw new UsageError('--server-id is required');
-    const nid = values['notification-id'];
-    if (nid !== undefined && !(/^\d+$/.test(nid) && Number(nid) <= 0xffff)) throw new UsageError(`--notification-id '${nid}' is not an integer from 0 to 65535`);
-    const conTypes = (values['con-type'] ?? []).map((c) => {
-      const v = conTypeByName(c);
-      if (v === undefined) throw new UsageError(`--con-type '${c}' is not one of ${CON_TYPES.map((x) => x.name).join(', ')}`);
-      return v;
-    });
-    if (values['auth-data'] !== undefined && values.secret === undefined) throw new UsageError('--auth-data goes with --secret');
-    const bytes = encode({
-      serverId: values['server-id'],
-      ...(nid !== undefined ? { notificationId: Number(nid) } : {}),
-      ...(conTypes.length ? { conTypes } : {}),
-      ...(values.timestamp !== undefined ? { timestamp: timestampOf(values.timestamp) } : {}),
-      ...(values['req-mos'] ? { reqMos: true } : {}),
-      ...(values.secret !== undefined ? { secret: bytesOf(values.secret), authData: bytesOf(values['auth-data'] ?? '') } : {}),
-    });
+    const bytes = notificationFrom(values);
     if (values.json) io.out(JSON.stringify({ hex: toHex(bytes), base64: Buffer.from(bytes).toString('base64'), length: bytes.length }, null, 2) + '\n');
     else io.out(formatHex(bytes) + '\n');
     return 0;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof RangeError) {
+    if (isUsageError(e)) {
       io.err(`omadm encode: ${e.message}\nRun 'omadm encode --help'.\n`);
       return 2;
     }

@@ -3,10 +3,11 @@
  * every command is a contract; keep its shape exactly.
  */
 import { parseArgs } from 'node:util';
-import * as path from 'node:path';
 import { validatePaths, type FileDiagnostic } from './validate.js';
 import { decodeCommand, encodeCommand } from './notification.js';
 import { resolveCommand } from './resolve.js';
+import { notifyCommand, serveCommand, sessionCommand } from './serve.js';
+import { demoCommand } from './demo.js';
 
 const HELP = `omadm - OMA DM Workbench on the command line
 
@@ -20,7 +21,15 @@ Commands:
                               build a DM Notification as hex, with its digest
   resolve [--json] --tree FILE... [--server-id ID] [--command CMD] CLIENTURI
                               the nodes a ClientURI addresses in sample trees, or the status
-  demo                        validate the bundled example workspace and print the findings
+  serve dm-server [options]   the mini DM Server with its Data Repository; prints its URL
+  serve device --tree FILE [--server URL] [--udp-port P] [--save]
+                              an emulated device listening for DM Notifications on UDP
+  session --tree FILE --server URL [--server-id ID] [--json] [--save]
+                              one client-initiated DM Session from an emulated device
+  notify udp://HOST:PORT --server-id ID [encode options]
+                              send a DM Notification as a connectionless WAP Push
+  demo                        the example workspace end to end: validation, then a DM Session
+                              between the mini DM Server and an emulated device
 
 Run 'omadm <command> --help' for a command's options.
 `;
@@ -50,13 +59,6 @@ Options:
 Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage error or unreadable path.
 `;
 
-const DEMO_HELP = `Usage: omadm demo
-
-Validates the example workspace bundled with omadm (delegation flows and messages, a DM 2.0
-session and packages, and examples of the specifications) and prints what it finds.
-
-Exit status: 0 when the example workspace has no errors, 1 otherwise.
-`;
 
 export interface Io {
   out: (s: string) => void;
@@ -65,7 +67,7 @@ export interface Io {
 
 const stdio: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
-export function main(argv: string[], io: Io = stdio): number {
+export function main(argv: string[], io: Io = stdio): number | Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     io.out(HELP);
@@ -87,6 +89,12 @@ export function main(argv: string[], io: Io = stdio): number {
         return decodeCommand(rest, io);
       case 'encode':
         return encodeCommand(rest, io);
+      case 'serve':
+        return serveCommand(rest, io);
+      case 'session':
+        return sessionCommand(rest, io);
+      case 'notify':
+        return notifyCommand(rest, io);
       default:
         io.err(`omadm: unknown command '${command}'\n\n${HELP}`);
         return 2;
@@ -122,25 +130,4 @@ function printText(diagnostics: FileDiagnostic[], files: number, io: Io): void {
   for (const d of diagnostics) io.out(`${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}\n`);
   const count = (s: string): number => diagnostics.filter((d) => d.severity === s).length;
   io.out(`${files} file${files === 1 ? '' : 's'} checked: ${count('error')} errors, ${count('warning')} warnings, ${count('information') + count('hint')} notes\n`);
-}
-
-function demoCommand(args: string[], io: Io): number {
-  const { values } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } } });
-  if (values.help) {
-    io.out(DEMO_HELP);
-    return 0;
-  }
-  const workspace = path.resolve(__dirname, '..', 'examples', 'workspace');
-  io.out(`Validating the example workspace ${workspace}\n\n`);
-  const result = validatePaths([workspace]);
-  for (const f of result.checked) {
-    const own = result.diagnostics.filter((d) => d.file === f.file);
-    io.out(`${own.length ? '!' : '✓'} ${path.relative(workspace, f.file)}  (${f.kind}${f.message ? ': ' + f.message : ''})\n`);
-    for (const d of own) io.out(`    ${d.line}:${d.column} ${d.severity} ${d.code}: ${d.message}\n`);
-  }
-  io.out('\n');
-  const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = result.diagnostics.filter((d) => d.severity === 'warning').length;
-  io.out(`${result.files} files checked: ${errors} errors, ${warnings} warnings\n`);
-  return errors ? 1 : 0;
 }

@@ -42,7 +42,7 @@ function treeNodeHover(region: PackageRegion, offset: number, trees?: TreeContex
         }
         return { start: s.keyStart, end: s.keyEnd, markdown: lines.join('\n') };
       }
-      stack.push(...(n.children?.values() ?? []));
+      for (const c of n.children?.values() ?? []) stack.push(c);
     }
   }
   return undefined;

@@ -190,7 +190,7 @@ export class LanguageService {
       while (stack.length && !target) {
         const n = stack.pop()!;
         if (n.source && offset >= n.source.keyStart && offset <= n.source.keyEnd) target = n;
-        stack.push(...(n.children?.values() ?? []));
+        for (const c of n.children?.values() ?? []) stack.push(c);
       }
     }
     if (!target) return [];

@@ -94,8 +94,9 @@ function treeSymbols(lines: LineIndex, region: PackageRegion, tree: DmTree): Doc
   });
   const moids = tree.moids().map((moid) => {
     const instances = tree.instances(moid).filter((i) => i.root.source);
-    const start = Math.min(...instances.map((i) => i.root.source!.keyStart));
-    const end = Math.max(...instances.map((i) => i.root.source!.end));
+    // Folded, not spread into Math.min: a sample tree may hold more instances than a call takes arguments.
+    const start = instances.reduce((m, i) => Math.min(m, i.root.source!.keyStart), Infinity);
+    const end = instances.reduce((m, i) => Math.max(m, i.root.source!.end), -Infinity);
     return {
       name: moid,
       detail: `${instances.length} instance${instances.length === 1 ? '' : 's'}`,

@@ -11,6 +11,7 @@ import { JsonDocument } from '../json/document.js';
 import { PACKAGES, type PackageKind, kindByMediaType, kindByShape } from './packages.js';
 import { type PackageAnalysis, validatePackage } from './validate.js';
 import type { CommandName } from './commands.js';
+import { SessionFlow } from './session.js';
 
 export interface PackageBody extends Span {
   kind: PackageKind;
@@ -51,6 +52,8 @@ export function validateDm20Exchange(text: string, exchange: HttpExchange): { di
   const out: Diagnostic[] = [];
   const bodies: PackageBody[] = [];
   let commands: { list: CommandName[]; where: string } | undefined;
+  // The package flow of 5.2, judged by the same state machine the emulated parts run on.
+  let flow: SessionFlow | undefined;
   for (const msg of exchange.messages) {
     const c = claim(text, msg);
     if (!c) continue;
@@ -70,8 +73,10 @@ export function validateDm20Exchange(text: string, exchange: HttpExchange): { di
     checkDirection(msg, kind, out);
     if (msg.kind === 'request' && (kind === 'pkg1' || kind === 'pkg3')) checkSessionRequest(msg, out);
     checkAcceptHeaders(msg, out);
-    if (kind === 'pkg3' && commands?.list.includes('END')) {
-      out.push({ ...msg.startLine, severity: 'warning', code: 'dm.package3-after-end', message: `${commands.where.replace('the ', 'The ')} ends the session with END: no Package#3 is sent after it (DM 2.0 5.2.4, 5.3.9).` });
+    if (kind === 'pkg1') (flow = new SessionFlow('')).package1();
+    if (kind === 'pkg3' && flow?.package3()?.code === 'dm.package3-after-end') {
+      // 5.2.4: "this Package#3 MUST NOT be sent": an error.
+      out.push({ ...msg.startLine, severity: 'error', code: 'dm.package3-after-end', message: `${commands?.where.replace('the ', 'The ') ?? 'The Package#2 before it'} ends the session with END: a Package#3 MUST NOT be sent after it (DM 2.0 5.2.4, 5.3.9).` });
     }
     const ctx = commands && kind === 'pkg3' ? { commands: commands.list, commandsFrom: commands.where } : {};
     if (c.multipart) {
@@ -81,7 +86,11 @@ export function validateDm20Exchange(text: string, exchange: HttpExchange): { di
       const analysis = validatePackage(json, kind, ctx);
       out.push(...analysis.diagnostics);
       bodies.push({ ...msg.body, kind, json, analysis });
-      if (kind === 'pkg2' && analysis.commands) commands = { list: analysis.commands, where };
+      if (kind === 'pkg2' && analysis.commands) {
+        commands = { list: analysis.commands, where };
+        if (flow?.state !== 'awaiting-package2') flow = SessionFlow.midway();
+        flow.package2({ commands: analysis.commands.map((name) => ({ name, params: [] })) });
+      }
     } else if (kind !== 'pkg1') {
       out.push({ ...msg.startLine, severity: 'error', code: 'http.body-missing', message: `The ${PACKAGES[kind].title} has no body (DM 2.0 ${PACKAGES[kind].section}).` });
     }

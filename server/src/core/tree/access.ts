@@ -20,11 +20,12 @@ interface Entry {
   source: TreeNode;
 }
 
-const cache = new WeakMap<MoInstance, { changes: number; index: Map<string, Entry[]> }>();
+// Keyed on the DACMO's revision, which every write to it (loading included) changes.
+const cache = new WeakMap<MoInstance, { revision: number; index: Map<string, Entry[]> }>();
 
 function entries(dacmo: MoInstance): Map<string, Entry[]> {
   const hit = cache.get(dacmo);
-  if (hit && hit.changes === dacmo.changes) return hit.index;
+  if (hit && hit.revision === dacmo.revision) return hit.index;
   const index = new Map<string, Entry[]>();
   for (const [moid, byMiid] of dacmo.root.children ?? []) {
     for (const [miid, xs] of byMiid.children ?? []) {
@@ -43,7 +44,7 @@ function entries(dacmo: MoInstance): Map<string, Entry[]> {
       index.set(`${moid}\u0000${miid}`, list);
     }
   }
-  cache.set(dacmo, { changes: dacmo.changes, index });
+  cache.set(dacmo, { revision: dacmo.revision, index });
   return index;
 }
 
@@ -73,6 +74,33 @@ export function rightsOf(tree: DmTree, node: TreeNode, serverId: string): Rights
   if (!best) return { rights: 0, unrestricted: false };
   const rights = best.permissions.filter((p) => matches(p.maid, serverId)).reduce((r, p) => r | p.ar, 0);
   return { rights, entry: best.source, unrestricted: false };
+}
+
+/**
+ * The nodes strictly below `node`, down to `level` sublevels when given, where a DACMO entry's
+ * Path starts a subtree with permissions of its own (12.3: "unless the permissions are overwritten
+ * at the descendent node"). Every other node of the subtree has the rights of `node` itself, so a
+ * command involving the whole subtree (6.3.1.1) is allowed when it is allowed on `node` and on
+ * these. Costs the DACMO entries of the instance, not the size of the subtree.
+ */
+export function overridesBelow(tree: DmTree, node: TreeNode, level?: number): TreeNode[] {
+  const out: TreeNode[] = [];
+  if (!node.interior) return out;
+  const path = node.path();
+  const seen = new Set<TreeNode>();
+  for (const d of tree.instances(DACMO_MOID)) {
+    for (const e of entries(d).get(`${node.instance.moid}\u0000${node.instance.miid}`) ?? []) {
+      if (e.path.length <= path.length || !path.every((s, i) => s === e.path[i])) continue;
+      if (level !== undefined && e.path.length - path.length > level) continue;
+      let n: TreeNode | undefined = node;
+      for (let i = path.length; n && i < e.path.length; i++) n = n.child(e.path[i]!);
+      if (n && !seen.has(n)) {
+        seen.add(n);
+        out.push(n);
+      }
+    }
+  }
+  return out;
 }
 
 export function describeRights(r: number): string {

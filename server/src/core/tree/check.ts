@@ -8,19 +8,13 @@ import { type JsonDocument, isObject, own } from '../json/document.js';
 import { command as commandInfo, type CommandName } from '../dm20/commands.js';
 import { statusText } from '../dm20/statusCodes.js';
 import type { PackageKind } from '../dm20/packages.js';
-import type { DmTree } from './model.js';
-import { resolveClientUri } from './resolve.js';
+import { type ResolutionContext, resolveClientUri } from './resolve.js';
 import { looksLikeClientUri } from '../dm20/clientUri.js';
-import type { Ddf } from './ddf.js';
 
-export interface TreeContext {
-  tree: DmTree;
-  /** The server identity for access prediction (setting omadm.serverId). */
-  serverId?: string;
+/** The sample trees as a device to resolve against (serverId: setting omadm.serverId; ddfs: the shipped standard ones and the workspace's). */
+export interface TreeContext extends ResolutionContext {
   /** A description of the tree set, for messages: "2 sample trees". */
   label: string;
-  /** DDFs by MOID (the shipped standard ones and the workspace's). */
-  ddfs?: ReadonlyMap<string, Ddf>;
 }
 
 /** Every ClientURI in a package, with its JSON path and the command it belongs to. */

@@ -7,7 +7,7 @@ import type { Node } from 'jsonc-parser';
 import type { Diagnostic } from '../diagnostic.js';
 import { JsonDocument } from '../json/document.js';
 import { parseClientUri } from '../dm20/clientUri.js';
-import { DmTree, MoInstance, TreeNode } from './model.js';
+import { type AddInstanceOptions, DmTree, type TreeNode } from './model.js';
 
 export interface TreeFile {
   file: string;
@@ -52,12 +52,15 @@ export function loadTreeFile(f: TreeFile, tree: DmTree): Diagnostic[] {
       if (uri.moInst.kind === 'real' && uri.moInst.text !== miid) {
         out.push({ start: k.offset, end: k.offset + k.length, severity: 'warning', code: 'tree.miid', message: `The ClientURI names the instance '${uri.moInst.text}', but MOData holds '${miid}'; in a sample tree the top key of MOData is the MIID.` });
       }
-      const inst = new MoInstance(moid, miid, typeof cvNode?.value === 'string' ? cvNode.value : undefined);
-      if (typeof ddfNode?.value === 'string') inst.ddf = ddfNode.value;
-      inst.source = { file: f.file, start: k.offset, end: v.offset + v.length };
-      inst.root.source = { file: f.file, keyStart: k.offset, keyEnd: k.offset + k.length, start: v.offset, end: v.offset + v.length };
-      if (v.type === 'object') build(inst.root, v, f.file);
-      const previous = tree.add(inst);
+      const previous = tree.instance(moid, miid);
+      const opts: AddInstanceOptions = {
+        source: { file: f.file, start: k.offset, end: v.offset + v.length },
+        rootSource: { file: f.file, keyStart: k.offset, keyEnd: k.offset + k.length, start: v.offset, end: v.offset + v.length },
+      };
+      if (typeof cvNode?.value === 'string') opts.cv = cvNode.value;
+      if (typeof ddfNode?.value === 'string') opts.ddf = ddfNode.value;
+      const inst = tree.addInstance(moid, miid, opts);
+      if (v.type === 'object') build(tree, inst.root, v, f.file);
       if (previous) {
         out.push({ start: k.offset, end: k.offset + k.length, severity: 'warning', code: 'tree.duplicate-instance', message: `${moid} instance '${miid}' is defined again${previous.source?.file === f.file ? '' : ` (also in ${previous.source?.file})`}; the later one is used.` });
       }
@@ -66,19 +69,19 @@ export function loadTreeFile(f: TreeFile, tree: DmTree): Diagnostic[] {
   return out;
 }
 
+const INTERIOR = { interior: true } as const;
+
 /** Interior nodes are objects, leaves values (7.2.1.4); iterative, so depth costs no stack. */
-function build(root: TreeNode, value: Node, file: string): void {
+function build(tree: DmTree, root: TreeNode, value: Node, file: string): void {
   const stack: [TreeNode, Node][] = [[root, value]];
   while (stack.length) {
     const [parent, obj] = stack.pop()!;
     for (const prop of obj.children ?? []) {
       const [k, v] = prop.children ?? [];
       if (k?.type !== 'string' || !v) continue;
-      const interior = v.type === 'object';
-      const n = new TreeNode(String(k.value), parent, parent.instance, interior, interior ? undefined : plain(v));
-      n.source = { file, keyStart: k.offset, keyEnd: k.offset + k.length, start: v.offset, end: v.offset + v.length };
-      parent.children!.set(n.name, n);
-      if (interior) stack.push([n, v]);
+      const source = { file, keyStart: k.offset, keyEnd: k.offset + k.length, start: v.offset, end: v.offset + v.length };
+      if (v.type === 'object') stack.push([tree.addNode(parent, String(k.value), INTERIOR, source), v]);
+      else tree.addNode(parent, String(k.value), { value: plain(v) }, source);
     }
   }
 }
@@ -88,19 +91,54 @@ function plain(n: Node): unknown {
   return n.value;
 }
 
-/** The tree back in the MO serialization of 7.2.1.4, one item per instance (for saving a mutated tree). */
-export function serializeTree(tree: DmTree): string {
-  const items = tree.all().map((inst) => {
-    const toJson = (n: TreeNode): unknown => {
-      if (!n.interior) return n.value;
-      const o: Record<string, unknown> = {};
-      for (const [k, c] of n.children!) Object.defineProperty(o, k, { value: toJson(c), enumerable: true, writable: true, configurable: true });
-      return o;
-    };
-    const data: Record<string, unknown> = {};
-    Object.defineProperty(data, inst.miid, { value: toJson(inst.root), enumerable: true, writable: true, configurable: true });
-    return { ...(inst.ddf ? { DDF: inst.ddf } : {}), ClientURI: `${inst.moid}/${inst.miid}/`, CV: inst.cv, MOData: data };
-  });
-  return JSON.stringify(items, null, 1) + '\n';
+/** Defines an own property, so names like "__proto__" stay data (7.2.1.4 node names are any string). */
+function define(o: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
+/**
+ * The MO data of a node (7.2.1.4): a leaf's value, or an object of an interior node's children.
+ * With `level` (the lv field, 6.1.1.3) only that many sublevels of children are included; an
+ * interior node below them is "{}", as for child nodes that are not transferred. Iterative: a
+ * deep or wide subtree costs no stack.
+ */
+function moData(node: TreeNode, level?: number): unknown {
+  if (!node.interior) return node.value;
+  const top: Record<string, unknown> = {};
+  const stack: [TreeNode, Record<string, unknown>, number][] = [[node, top, 0]];
+  while (stack.length) {
+    const [n, o, depth] = stack.pop()!;
+    if (level !== undefined && depth >= level) continue;
+    for (const [k, c] of n.children!) {
+      if (c.interior) {
+        const co: Record<string, unknown> = {};
+        define(o, k, co);
+        stack.push([c, co, depth + 1]);
+      } else define(o, k, c.value);
+    }
+  }
+  return top;
+}
+
+export interface MoSerialization {
+  ClientURI: string;
+  CV?: string;
+  MOData: Record<string, unknown>;
+}
+
+/**
+ * One item of the MO serialization (7.2.1.4) for the subtree at `node`: MOData's one key is the
+ * node's name (the MIID for an instance root), `level` limits the sublevels of children as the lv
+ * field does (6.1.1.3). An instance root carries its cache validator (11.2, DM Client step 2a).
+ */
+export function serializeNode(node: TreeNode, level?: number): MoSerialization {
+  const data: Record<string, unknown> = {};
+  define(data, node.parent ? node.name : node.instance.miid, moData(node, level));
+  return { ClientURI: node.clientUri(), ...(node.parent ? {} : { CV: node.instance.cv }), MOData: data };
+}
+
+/** The tree back in the MO serialization of 7.2.1.4, one item per instance (for saving a mutated tree). */
+export function serializeTree(tree: DmTree): string {
+  const items = tree.all().map((inst) => ({ ...(inst.ddf ? { DDF: inst.ddf } : {}), ...serializeNode(inst.root) }));
+  return JSON.stringify(items, null, 1) + '\n';
+}

@@ -1,14 +1,35 @@
 /**
- * Resolving a ClientURI as a DM Client does (DM 2.0 6.1.2): first the MO instance(s) by the
- * mo-inst component, then the node(s) by the path; x-names by their nv fields; then the cache
- * validator (11) and access rights (10, 12.3) for a command. The answer is the addressed nodes,
- * or the status code the DM Client would return (Appendix C) and why.
+ * Resolving a ClientURI as a DM Client does, in stages that share one context:
+ *   select     the MO instance(s) by the mo-inst component, then the node(s) by the path, x-names
+ *              by their nv fields (DM 2.0 6.1.2 steps 1 and 2);
+ *   authorize  the server's access rights on every node the command involves (6.3.1.1, 10, 12.3);
+ *   checkDdf   what the DDF does not allow: deleting a permanent node, executing a
+ *              non-executable one (Appendix C, 405);
+ *   checkCache the cache validator of a read (11.2, 304).
+ * `resolveClientUri` runs them in that order. The answer is the addressed nodes, or the status
+ * code the DM Client would return (Appendix C) and why.
  */
 import { parseClientUri, type ClientUri, type NodeValue, type Segment } from '../dm20/clientUri.js';
 import { command as commandInfo, type CommandName } from '../dm20/commands.js';
 import type { DmTree, MoInstance, TreeNode } from './model.js';
-import { RIGHTS, describeRights, rightsOf } from './access.js';
+import { RIGHTS, describeRights, overridesBelow, rightsOf } from './access.js';
 import { type Ddf, ddfNodeFor } from './ddf.js';
+
+/** What the stages resolve against: the device's tree, its DDFs, and who is asking. */
+export interface ResolutionContext {
+  tree: DmTree;
+  /** DDFs by MOID: DELETE of a permanent node and EXEC of a non-executable one answer 405. */
+  ddfs?: ReadonlyMap<string, Ddf>;
+  /** With a server identity, access rights are checked for the command. */
+  serverId?: string;
+}
+
+/** A stage's refusal: the status the DM Client returns instead of executing the command, and why. */
+export interface Refusal {
+  status: number;
+  /** Why, in a sentence, with the section. */
+  reason: string;
+}
 
 export interface Resolution {
   status: number;
@@ -42,8 +63,10 @@ function satisfies(from: TreeNode, nvs: NodeValue[], count: { n: number }): bool
   });
 }
 
-export function resolveClientUri(tree: DmTree, text: string, opts: ResolveOptions = {}): Resolution {
-  const uri = parseClientUri(text);
+/** 6.1.2 steps 1 and 2: the nodes the ClientURI addresses (status 200), or 400/404 and why. */
+export function select(ctx: ResolutionContext, clientUri: string | ClientUri): Resolution {
+  const tree = ctx.tree;
+  const uri = typeof clientUri === 'string' ? parseClientUri(clientUri) : clientUri;
   const count = { n: 0 };
   const fail = (status: number, reason: string): Resolution => ({ status, nodes: [], reason, visited: count.n, uri });
   const bad = uri.problems.find((p) => p.severity === 'error');
@@ -93,53 +116,95 @@ export function resolveClientUri(tree: DmTree, text: string, opts: ResolveOption
           next.push(c);
         }
       } else if (seg.kind === 'xname') {
-        const found = [...(n.children?.values() ?? [])].filter((c) => {
+        const nvs = nvOf(seg);
+        const found: TreeNode[] = [];
+        for (const c of n.children?.values() ?? []) {
           count.n++;
-          return satisfies(c, nvOf(seg), count);
-        });
+          if (satisfies(c, nvs, count)) found.push(c);
+        }
         if (found.length > 1) return fail(404, `${seg.text} matches ${found.length} nodes under ${n.clientUri()} (${found.map((f) => f.name).join(', ')}); an x-name resolves to exactly one (DM 2.0 6.1.2 step 2).`);
-        next.push(...found);
+        for (const c of found) next.push(c);
       }
     }
     nodes = next;
     if (nodes.length === 0) return fail(404, `Nothing at '${seg.text}' (${uri.path.map((s) => s.text).join('/')}) in ${instances.length === 1 ? `${moid}/${instances[0]!.miid}` : `the ${instances.length} instances`} (DM 2.0 6.1.2 step 2).`);
   }
 
-  const cmd = opts.command ?? 'GET';
   const lv = uri.query.find((f) => f.name === 'lv');
-  const result: Resolution = { status: 200, nodes, reason: `${nodes.length} node${nodes.length === 1 ? '' : 's'} (DM 2.0 6.1.2).`, visited: count.n, uri, ...(lv ? { level: Number(lv.value) } : {}) };
+  return { status: 200, nodes, reason: `${nodes.length} node${nodes.length === 1 ? '' : 's'} (DM 2.0 6.1.2).`, visited: count.n, uri, ...(lv ? { level: Number(lv.value) } : {}) };
+}
 
-  // Access rights for the command's logical operation (10, 12.3).
-  const op = commandInfo(cmd)?.operation;
-  if (opts.serverId !== undefined && op) {
-    for (const n of nodes) {
-      const r = rightsOf(tree, n, opts.serverId);
-      if (!(r.rights & RIGHTS[op])) {
-        return { ...fail(403, `${opts.serverId} has ${describeRights(r.rights)} on ${n.clientUri()}${r.entry ? ` (DACMO ${r.entry.clientUri()})` : ' (no DACMO entry for this MO instance)'}; ${cmd} needs ${op} (DM 2.0 10, 12.3).`), visited: count.n };
+/** Reads (GET, HPUT, HPOST) return the subtree at the ClientURI (lv limits it, 6.1.1.3); DELETE removes it (5.3.4). */
+const SUBTREE_COMMANDS: ReadonlySet<CommandName> = new Set(['GET', 'HPUT', 'HPOST', 'DELETE']);
+
+/**
+ * Access rights (10, 12.3) for the command's logical operation (6.3.1.1) on "all the nodes
+ * involved by the DM Command": the addressed nodes, and for GET/HPUT/HPOST and DELETE their
+ * subtrees too (`level` sublevels of a read with lv). A descendant where a DACMO entry's Path
+ * withholds the right refuses the command. Without a server identity nothing is checked.
+ */
+export function authorize(ctx: ResolutionContext, nodes: readonly TreeNode[], command: CommandName, level?: number): Refusal | undefined {
+  const op = commandInfo(command)?.operation;
+  if (ctx.serverId === undefined || !op) return undefined;
+  const serverId = ctx.serverId;
+  const subtree = SUBTREE_COMMANDS.has(command);
+  const depth = command === 'DELETE' ? undefined : level;
+  for (const n of nodes) {
+    const r = rightsOf(ctx.tree, n, serverId);
+    if (!(r.rights & RIGHTS[op])) {
+      return { status: 403, reason: `${serverId} has ${describeRights(r.rights)} on ${n.clientUri()}${r.entry ? ` (DACMO ${r.entry.clientUri()})` : ' (no DACMO entry for this MO instance)'}; ${command} needs ${op} (DM 2.0 10, 12.3).` };
+    }
+    if (!subtree || r.unrestricted) continue;
+    for (const d of overridesBelow(ctx.tree, n, depth)) {
+      const dr = rightsOf(ctx.tree, d, serverId);
+      if (!(dr.rights & RIGHTS[op])) {
+        return { status: 403, reason: `${serverId} has ${describeRights(dr.rights)} on ${d.clientUri()}${dr.entry ? ` (DACMO ${dr.entry.clientUri()})` : ''}, below ${n.clientUri()}; ${command} involves ${depth === undefined ? 'the whole subtree' : `${depth} sublevel${depth === 1 ? '' : 's'} (lv)`} and needs ${op} on all its nodes (DM 2.0 6.3.1.1, 10, 12.3).` };
       }
     }
   }
+  return undefined;
+}
 
-  // The DDF: a mandatory (permanent) node is not deleted, a non-executable one not executed (Appendix C, 405).
-  if (opts.ddfs && (cmd === 'DELETE' || cmd === 'EXEC')) {
-    for (const n of nodes) {
-      const ddf = opts.ddfs.get(n.instance.moid);
-      const d = ddf && ddfNodeFor(n, ddf);
-      if (!d) continue;
-      if (cmd === 'DELETE' && (d.scope === 'Permanent' || !d.accessTypes.includes('Delete'))) {
-        return { ...fail(405, `${n.clientUri()} is ${d.scope === 'Permanent' ? 'a permanent node' : 'not deletable (no Delete access type)'} in its DDF: DELETE answers 405 Command Not Allowed (DM 2.0 6.3.1.2, Appendix C).`), visited: count.n };
-      }
-      if (cmd === 'EXEC' && !d.accessTypes.includes('Exec')) {
-        return { ...fail(405, `${n.clientUri()} is not executable in its DDF (no Exec access type): EXEC answers 405 Command Not Allowed (Appendix C).`), visited: count.n };
-      }
+/** The DDF: a mandatory (permanent) node is not deleted, a non-executable one not executed (Appendix C, 405). */
+export function checkDdf(ctx: ResolutionContext, nodes: readonly TreeNode[], command: CommandName): Refusal | undefined {
+  if (!ctx.ddfs || (command !== 'DELETE' && command !== 'EXEC')) return undefined;
+  for (const n of nodes) {
+    const ddf = ctx.ddfs.get(n.instance.moid);
+    const d = ddf && ddfNodeFor(n, ddf);
+    if (!d) continue;
+    if (command === 'DELETE' && (d.scope === 'Permanent' || !d.accessTypes.includes('Delete'))) {
+      return { status: 405, reason: `${n.clientUri()} is ${d.scope === 'Permanent' ? 'a permanent node' : 'not deletable (no Delete access type)'} in its DDF: DELETE answers 405 Command Not Allowed (DM 2.0 6.3.1.2, Appendix C).` };
+    }
+    if (command === 'EXEC' && !d.accessTypes.includes('Exec')) {
+      return { status: 405, reason: `${n.clientUri()} is not executable in its DDF (no Exec access type): EXEC answers 405 Command Not Allowed (Appendix C).` };
     }
   }
+  return undefined;
+}
 
-  // The cache validator: unchanged instances answer 304 to a read (11.2).
-  const cv = uri.query.find((f) => f.name === 'cv');
-  if (cv && ['GET', 'HPUT', 'HPOST'].includes(cmd)) {
-    const all = [...new Set(nodes.map((n) => n.instance))];
-    if (all.every((i) => i.cv === cv.value)) return { ...fail(304, `The cache validator ${cv.value} matches: the MO data is not modified (DM 2.0 11.2).`), visited: count.n };
-  }
-  return result;
+/**
+ * The cache validator: a read whose cv field matches the CV of every MO instance it addresses
+ * answers 304 Not Modified (11.1, 11.2). The CV is the instances' own; `_ctx` keeps the stages'
+ * common signature.
+ */
+export function checkCache(_ctx: ResolutionContext, nodes: readonly TreeNode[], uri: string | ClientUri, command: CommandName): Refusal | undefined {
+  if (!['GET', 'HPUT', 'HPOST'].includes(command)) return undefined;
+  const cv = (typeof uri === 'string' ? parseClientUri(uri) : uri).query.find((f) => f.name === 'cv');
+  if (!cv) return undefined;
+  const all = new Set(nodes.map((n) => n.instance));
+  for (const i of all) if (i.cv !== cv.value) return undefined;
+  return { status: 304, reason: `The cache validator ${cv.value} matches: the MO data is not modified (DM 2.0 11.2).` };
+}
+
+/** All the stages: select, then access rights, the DDF and the cache validator for the command (default GET). */
+export function resolveClientUri(tree: DmTree, text: string, opts: ResolveOptions = {}): Resolution {
+  const ctx: ResolutionContext = { tree };
+  if (opts.ddfs) ctx.ddfs = opts.ddfs;
+  if (opts.serverId !== undefined) ctx.serverId = opts.serverId;
+  const selected = select(ctx, text);
+  if (selected.status !== 200) return selected;
+  const cmd = opts.command ?? 'GET';
+  const refusal = authorize(ctx, selected.nodes, cmd, selected.level) ?? checkDdf(ctx, selected.nodes, cmd) ?? checkCache(ctx, selected.nodes, selected.uri!, cmd);
+  if (refusal) return { ...refusal, nodes: [], visited: selected.visited, ...(selected.uri ? { uri: selected.uri } : {}) };
+  return selected;
 }
