@@ -29,6 +29,21 @@ test('server/src/core imports nothing from vscode, LSP, the network or the file 
   }
 });
 
+test('sockets live in the host layer only; the language server never runs the emulated parts', () => {
+  const NETWORK = /^(undici|busboy|node:(http|https|dgram|net|tls)|http|https|dgram|net|tls)$/;
+  const imports = (f: string): string[] => [...fs.readFileSync(f, 'utf8').matchAll(/(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+  for (const dir of ['core', 'language', 'lsp', 'cli']) {
+    for (const f of sources(path.join(ROOT, 'server', 'src', dir))) {
+      for (const spec of imports(f)) assert.ok(!NETWORK.test(spec), `${path.relative(ROOT, f)} imports ${spec}: network I/O belongs in server/src/host`);
+    }
+  }
+  for (const dir of ['language', 'lsp']) {
+    for (const f of sources(path.join(ROOT, 'server', 'src', dir))) {
+      for (const spec of imports(f)) assert.doesNotMatch(spec, /\/(engine|host\/(dmServerHost|deviceHost|httpClient|udp))/, `${path.relative(ROOT, f)} imports ${spec}`);
+    }
+  }
+});
+
 test('the language service does not depend on the LSP connection', () => {
   for (const f of sources(path.join(ROOT, 'server', 'src', 'language'))) {
     const text = fs.readFileSync(f, 'utf8');

@@ -186,3 +186,12 @@ test('the stages compose: select, authorize, checkDdf, checkCache', () => {
   assert.equal(resolveClientUri(tree, `${acc}/dms1/Name`, { serverId: 'DMS1', command: 'DELETE', ddfs: ctx.ddfs! }).status, 405);
   assert.equal(resolveClientUri(tree, `${acc}/dms1/Name?cv=0`, { serverId: 'DMS2', command: 'GET' }).status, 304);
 });
+
+test('a ClientURI written oma:mo: without urn: resolves as the MOID it names: no false "not found" beside the spelling warning', async () => {
+  const { checkAgainstTree } = await import('../../server/src/core/tree/check.ts');
+  const { JsonDocument } = await import('../../server/src/core/json/document.ts');
+  const tree = load('figure5.dmtree.json');
+  const codes = (uri: string) => checkAgainstTree(new JsonDocument(JSON.stringify({ CMD: [['GET', uri]] })), 'pkg2', { tree, label: 'figure 5' }).map((d) => d.code);
+  assert.deepEqual(codes('oma:mo:moid:1.0/left/'), []);
+  assert.deepEqual(codes('oma:mo:moid:1.0/middle/'), ['tree.unresolved']);
+});

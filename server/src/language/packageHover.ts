@@ -12,7 +12,7 @@ import { SERVER_URI_PARAMETERS } from '../core/dm20/serverUri.js';
 import type { HoverResult } from './delegationHover.js';
 import { cleanNotification, notificationReport } from './notification.js';
 import { clientUris, type TreeContext } from '../core/tree/check.js';
-import { resolveClientUri } from '../core/tree/resolve.js';
+import { resolveIn } from '../core/tree/resolve.js';
 import { describeRights, rightsOf } from '../core/tree/access.js';
 import type { TreeNode } from '../core/tree/model.js';
 import { ddfNodeFor } from '../core/tree/ddf.js';
@@ -50,7 +50,7 @@ function treeNodeHover(region: PackageRegion, offset: number, trees?: TreeContex
 
 /** What a ClientURI addresses in the sample trees, or the status the DM Client would return. */
 function resolutionMarkdown(trees: TreeContext, uri: string, cmd?: CommandName): string {
-  const r = resolveClientUri(trees.tree, uri, { ...(cmd ? { command: cmd } : {}), ...(trees.serverId !== undefined && cmd ? { serverId: trees.serverId } : {}) });
+  const r = resolveIn(trees, uri, cmd);
   const head = `In ${trees.label}${trees.serverId && cmd ? `, as ${trees.serverId}` : ''}:`;
   if (r.status !== 200) return `${head} **${statusText(r.status)}**. ${r.reason}`;
   const shown = r.nodes.slice(0, 20).map((n) => `- \`${n.clientUri()}\`${n.interior ? ` (${n.children!.size} children)` : ` = \`${JSON.stringify(n.value)}\``}`);

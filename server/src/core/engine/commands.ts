@@ -11,7 +11,7 @@ import { parseClientUri } from '../dm20/clientUri.js';
 import { MOID_PATTERN } from '../dm20/moids.js';
 import type { CommandStatus, DmCommand } from '../dm20/model.js';
 import type { DataPart } from '../dm20/appendixF.js';
-import { resolveClientUri } from '../tree/resolve.js';
+import { resolveIn } from '../tree/resolve.js';
 import type { TreeNode } from '../tree/model.js';
 import { serializeNode } from '../tree/load.js';
 import { acceptsMediaType, mediaRanges } from '../http/message.js';
@@ -106,9 +106,9 @@ export async function executeCommand(ctx: DeviceContext, c: DmCommand): Promise<
   }
 }
 
-/** Resolution as the editor predicts it; `oma:mo:` without `urn:`, as some examples write MOIDs, names the same MO (see the spec README). */
+/** Resolution exactly as the editor predicts it (one code path). */
 export function resolve(ctx: DeviceContext, uri: string, command: CommandName) {
-  return resolveClientUri(ctx.tree, uri.replace(/^oma:mo:/, 'urn:oma:mo:'), { command, serverId: ctx.serverId, ...(ctx.ddfs ? { ddfs: ctx.ddfs } : {}) });
+  return resolveIn(ctx, uri, command);
 }
 
 /** GET: the data goes in the multipart Package#3 (Appendix F): one leaf as its value, else MO data (7.2.1.4). */

@@ -8,7 +8,7 @@ import { type JsonDocument, isObject, own } from '../json/document.js';
 import { command as commandInfo, type CommandName } from '../dm20/commands.js';
 import { statusText } from '../dm20/statusCodes.js';
 import type { PackageKind } from '../dm20/packages.js';
-import { type ResolutionContext, resolveClientUri } from './resolve.js';
+import { type ResolutionContext, resolveIn } from './resolve.js';
 import { looksLikeClientUri } from '../dm20/clientUri.js';
 
 /** The sample trees as a device to resolve against (serverId: setting omadm.serverId; ddfs: the shipped standard ones and the workspace's). */
@@ -52,7 +52,7 @@ export function clientUris(kind: PackageKind, value: unknown): { path: (string |
 export function checkAgainstTree(doc: JsonDocument, kind: PackageKind, ctx: TreeContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const { path, uri, command } of clientUris(kind, doc.value)) {
-    const r = resolveClientUri(ctx.tree, uri, { ...(command ? { command } : {}), ...(ctx.serverId !== undefined && command ? { serverId: ctx.serverId } : {}), ...(ctx.ddfs ? { ddfs: ctx.ddfs } : {}) });
+    const r = resolveIn(ctx, uri, command);
     if (r.status === 404) out.push({ ...doc.range(path), severity: 'warning', code: 'tree.unresolved', message: `In the sample trees (${ctx.label}): ${r.reason}` });
     else if (r.status === 403) out.push({ ...doc.range(path), severity: 'warning', code: 'tree.forbidden', message: `The DM Client would answer 403 Forbidden: ${r.reason}` });
     else if (r.status === 405) out.push({ ...doc.range(path), severity: 'warning', code: 'tree.not-allowed', message: `The DM Client would answer 405 Command Not Allowed: ${r.reason}` });
@@ -71,7 +71,7 @@ export function predictStatuses(doc: JsonDocument, ctx: TreeContext): (number | 
       const info = commandInfo(entry[0]);
       const uri = entry.slice(1).find((a) => typeof a === 'string' && looksLikeClientUri(a));
       if (!info || typeof uri !== 'string' || !['GET', 'DELETE', 'EXEC'].includes(info.name)) return undefined;
-      return resolveClientUri(ctx.tree, uri, { command: info.name, ...(ctx.serverId !== undefined ? { serverId: ctx.serverId } : {}), ...(ctx.ddfs ? { ddfs: ctx.ddfs } : {}) }).status;
+      return resolveIn(ctx, uri, info.name).status;
     });
 }
 

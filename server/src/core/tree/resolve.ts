@@ -208,3 +208,14 @@ export function resolveClientUri(tree: DmTree, text: string, opts: ResolveOption
   if (refusal) return { ...refusal, nodes: [], visited: selected.visited, ...(selected.uri ? { uri: selected.uri } : {}) };
   return selected;
 }
+
+/**
+ * The one resolution every caller makes: the editor's hover and diagnostics, `omadm resolve` and
+ * the emulated device, with the same trees, DDFs and server identity, so they cannot disagree.
+ * Access rights are checked for a command only (a bare ClientURI is a question about the tree).
+ * `oma:mo:` without `urn:`, as some of the specification's examples write MOIDs, names the same
+ * MO (see the spec README); the editor warns about the spelling separately.
+ */
+export function resolveIn(ctx: ResolutionContext, text: string, command?: CommandName): Resolution {
+  return resolveClientUri(ctx.tree, text.replace(/^oma:mo:/, 'urn:oma:mo:'), { ...(command ? { command } : {}), ...(ctx.serverId !== undefined && command ? { serverId: ctx.serverId } : {}), ...(ctx.ddfs ? { ddfs: ctx.ddfs } : {}) });
+}
