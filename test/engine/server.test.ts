@@ -137,3 +137,46 @@ test('a session aborts, without retry, on a 5xx, an answer that is no Package#2,
     }
   }
 });
+
+test('a client that never finishes its request is cut off by the server timeouts', async () => {
+  const { DmServerEngine } = await import('../../server/src/core/engine/server.ts');
+  const { DataRepository, MemoryStore } = await import('../../server/src/core/engine/repository.ts');
+  const { serveDmServer } = await import('../../server/src/host/dmServerHost.ts');
+  const { systemClock } = await import('../../server/src/host/deviceHost.ts');
+  const engine = new DmServerEngine({ serverId: 'S', repository: new DataRepository(new MemoryStore()), clock: systemClock, trace: () => undefined });
+  const server = await serveDmServer(engine, { timeouts: { headers: 300, request: 600 } });
+  try {
+    const socket = net.connect(server.port, '127.0.0.1');
+    socket.write('POST /dm HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"');
+    const closed = await new Promise<string>((resolve, reject) => {
+      let got = '';
+      const deadline = setTimeout(() => reject(new Error('the server kept the connection open')), 5000);
+      socket.on('data', (d: Buffer) => (got += d.toString()));
+      socket.on('close', () => {
+        clearTimeout(deadline);
+        resolve(got);
+      });
+    });
+    assert.match(closed, /^HTTP\/1\.1 408/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('control endpoints: a Package#2 queued while the server runs, a DM Notification sent to the device, the devices read back', async () => {
+  const r = await rig({ items: [devinfo(), dmacc()] });
+  try {
+    const bad = await post(`${r.server.url}/omadm/queue/${encodeURIComponent(DEVID)}`, { 'content-type': 'application/vnd.oma.dm.request+json' }, '{"CMD": [["GET"]]}');
+    assert.equal(bad.status, 400);
+    const q = await post(`${r.server.url}/omadm/queue/${encodeURIComponent(DEVID)}`, { 'content-type': 'application/vnd.oma.dm.request+json' }, JSON.stringify({ CMD: [['GET', `${DEVINFO}//DevID`]] }));
+    assert.equal(q.status, 202);
+    const n = await post(`${r.server.url}/omadm/notify?to=udp://127.0.0.1:${r.device.udpPort}`, { 'content-type': 'application/json' }, JSON.stringify({ secret: 'noti-secret', authData: 'nonce' }));
+    assert.equal(n.status, 202, n.body);
+    const { until } = await import('./harness.ts');
+    await until('the session', () => r.engine.device(DEVID).results.length === 1, 5000);
+    const devices = JSON.parse((await (await request(`${r.server.url}/omadm/devices`)).body.text()) as string) as { devId: string; results: { status: number }[] }[];
+    assert.deepEqual(devices.map((d) => [d.devId, d.results.map((x) => x.status)]), [[DEVID, [200]]]);
+  } finally {
+    await r.close();
+  }
+});

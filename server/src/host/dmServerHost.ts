@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import busboy from 'busboy';
 import type { DmServerEngine, Incoming, WirePart } from '../core/engine/server.js';
 import { type Outgoing, problem } from '../core/engine/problem.js';
+import { CONTROL_PATH, control } from './control.js';
 
 export interface ServeOptions {
   host?: string;
@@ -18,6 +19,8 @@ export interface ServeOptions {
   /** Bytes a request body may hold (default 4 MiB); more is 413. */
   maxBody?: number;
   tls?: { cert: string; key: string; ca?: string };
+  /** Milliseconds for a request's headers and for the whole request (default 10 s and 30 s). */
+  timeouts?: { headers: number; request: number };
   /** Called for what the engine could not handle (a bug), after the 500 is sent. */
   onError?: (e: unknown) => void;
 }
@@ -28,7 +31,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too-large'> {
+function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too-large' | 'closed'> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > max) {
@@ -49,6 +52,8 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too
       chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
+    // A client cut off by the timeouts, or gone: nothing to answer.
+    req.on('close', () => resolve('closed'));
     req.on('error', reject);
   });
 }
@@ -88,6 +93,7 @@ export function serveDmServer(engine: DmServerEngine, opts: ServeOptions = {}): 
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     void (async () => {
       const body = await readBody(req, max);
+      if (body === 'closed') return;
       if (body === 'too-large') {
         res.setHeader('connection', 'close');
         send(res, problem(413, 'Content Too Large', `The body is larger than the ${max} bytes this server takes.`));
@@ -109,17 +115,18 @@ export function serveDmServer(engine: DmServerEngine, opts: ServeOptions = {}): 
         const cert = tls.getPeerCertificate();
         if (cert && Object.keys(cert).length) incoming.clientCertificate = { subject: String(cert.subject?.CN ?? ''), authorized: tls.authorized };
       }
-      send(res, await engine.handle(incoming));
+      send(res, incoming.target.startsWith(CONTROL_PATH) ? await control(engine, incoming) : await engine.handle(incoming));
     })().catch((e) => {
       send(res, problem(500, 'Internal Error', 'The server could not handle the request.'));
       opts.onError?.(e);
     });
   };
+  const t = opts.timeouts ?? { headers: 10_000, request: 30_000 };
+  // A client that sends its request slowly, or never finishes it, is cut off (408, then the connection is closed).
+  const common = { headersTimeout: t.headers, requestTimeout: t.request, connectionsCheckingInterval: Math.min(1000, t.headers / 2) };
   const server = opts.tls
-    ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key, ...(opts.tls.ca ? { ca: opts.tls.ca, requestCert: true, rejectUnauthorized: false } : {}), minVersion: 'TLSv1.2' }, handler)
-    : http.createServer(handler);
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
+    ? https.createServer({ ...common, cert: opts.tls.cert, key: opts.tls.key, ...(opts.tls.ca ? { ca: opts.tls.ca, requestCert: true, rejectUnauthorized: false } : {}), minVersion: 'TLSv1.2' }, handler)
+    : http.createServer(common, handler);
   server.keepAliveTimeout = 5_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
