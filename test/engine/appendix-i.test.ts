@@ -17,7 +17,7 @@ test('I.1: retrieving MO data with GET, then HPOST of the camera state and END',
     { ClientURI: 'urn:oma:mo:oma-dm-dmacc:2.0/dms/', MOData: { dms: { ServerID: 'DMS', SrvURI: 'http://www.dms.com/dmserver/dm20' } } },
   ];
   const r = await rig({
-    items, hosts: ['www.dms.com', 'www.dr.com'], server: { repositoryPath: '/' },
+    items, hosts: ['www.dms.com', 'www.dr.com'], server: { repositoryPath: '/' }, allow: ['dm.moid-urn'],
     commands: [
       pkg2(['GET', 'oma:mo:oma-dm-devinfo:1.0//'], ['GET', 'urn:oma:mo:oma-scomo:1.0//Inventory/Deployed/*/ID']),
       // The spec's Package#2 misses the comma between the two HPOST parameters (a defect of the example).

@@ -58,6 +58,8 @@ export interface RigOptions {
   /** Extra host names mapped to the server. */
   hosts?: string[];
   ddfLinks?: ReadonlyMap<string, string>;
+  /** Diagnostic codes a test's own Package#2s carry on purpose (the server sends what it is given). */
+  allow?: string[];
   /** Data Repository items before the session: key -> [Content-Type, body]. */
   repository?: Record<string, [string, string]>;
 }
@@ -82,6 +84,7 @@ export async function rig(o: RigOptions): Promise<Rig> {
       await device.close();
       await http.close();
       await server.close();
+      assertEmittedValid(events, serverEvents, o.allow);
     },
   };
 }
@@ -98,5 +101,30 @@ export async function until<T>(what: string, probe: () => T | undefined | false,
     if (v !== undefined && v !== false) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setImmediate(r));
+  }
+}
+
+/**
+ * Every package the emulated parts emit validates with the project's own validators, without a
+ * single diagnostic: the device's Package#1 and #3 and the MO data it sends, the server's Package#2.
+ */
+export function assertEmittedValid(deviceEvents: TraceEvent[], serverEvents: TraceEvent[], allow: string[] = []): void {
+  const kinds = { package1: 'pkg1', package3: 'pkg3', package2: 'pkg2' } as const;
+  const emitted = [
+    ...deviceEvents.filter((e) => e.kind === 'package1' || e.kind === 'package3').map((e) => [kinds[e.kind as 'package1'], e.body] as const),
+    ...deviceEvents.filter((e) => e.kind === 'http' && /dmmo\+json/.test(e.headers?.['content-type'] ?? '')).map((e) => ['mo', JSON.parse(e.requestBody!)] as const),
+    ...serverEvents.filter((e) => e.kind === 'package2').map((e) => ['pkg2', e.body] as const),
+  ];
+  for (const [kind, body] of emitted) {
+    if (body === undefined) continue;
+    const d = parsePackage(JSON.stringify(body), kind).diagnostics.filter((x) => !allow.includes(x.code));
+    if (d.length) throw new Error(`an emitted ${kind} has diagnostics: ${JSON.stringify(d.map((x) => `${x.code}: ${x.message}`))}\n${JSON.stringify(body)}`);
+  }
+  for (const e of deviceEvents) {
+    for (const p of e.parts ?? []) {
+      if (p.contentType !== 'application/dmmo+json') continue;
+      const d = parsePackage(p.body, 'mo').diagnostics;
+      if (d.length) throw new Error(`an emitted MO data part has diagnostics: ${JSON.stringify(d.map((x) => x.message))}`);
+    }
   }
 }

@@ -66,6 +66,7 @@ export async function exchange(ctx: Ctx, req: HttpRequest, to = hostOf(req.url))
   ctx.trace({
     time: t0, from: ctx.name, to, transport: 'http', kind: 'http', method: req.method, url: req.url, duration: ctx.clock.now() - t0, sessionId: ctx.sessionId,
     headers: req.headers,
+    ...(req.body?.length ? { requestBody: text(req.body).slice(0, 65536) } : {}),
     ...(res.ok ? { status: res.response.status, contentType: res.response.headers['content-type'] ?? '', body: text(res.response.body).slice(0, 65536) } : { note: res.error }),
   });
   return res;

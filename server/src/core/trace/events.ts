@@ -25,6 +25,8 @@ export interface TraceEvent {
   notificationId?: number;
   /** Milliseconds the exchange took. */
   duration?: number;
+  /** What an HTTP exchange sent (HPUT/HPOST/SUB data), as text. */
+  requestBody?: string;
   /** The HTTP headers sent (lower-case names), for opening the exchange as a document. */
   headers?: Record<string, string>;
   /** Multipart parts after the Package#3 (Appendix F): name, Content-Type, text. */
