@@ -42,3 +42,31 @@ test('looksLikeHttp, and binary junk is not', () => {
   const ex = parseHttpExchange(junk);
   assert.ok(ex.errors.length <= 1);
 });
+
+test('start lines: status with and without a reason, exact spans; a CR inside is not a start line', () => {
+  const text = 'HTTP/1.1   404   Not  Found \t \nHTTP/1.0 200\n';
+  const ex = parseHttpExchange(text);
+  assert.deepEqual(ex.errors, []);
+  const [a, b] = ex.messages;
+  assert.equal(a!.reason, 'Not  Found');
+  assert.equal(text.slice(a!.statusSpan!.start, a!.statusSpan!.end), '404');
+  assert.equal(b!.reason, '');
+  const req = parseHttpExchange('  GET   /a?b=c   HTTP/1.1  \n').messages[0]!;
+  assert.equal(req.target, '/a?b=c');
+  assert.equal(req.targetSpan!.start, 8);
+  for (const line of ['HTTP/1.1 200 O\rK', 'HTTP/1.1 2000 OK', 'HTTP/1.1 200\tOK', 'GET / HTTP/1.1 x', 'GET\t/ HTTP/1.1']) {
+    assert.equal(parseHttpExchange(line + '\n').messages.length, 0, JSON.stringify(line));
+  }
+});
+
+test('header values: surrounding spaces and tabs are not part of it; an empty value sits after the colon', () => {
+  const text = 'GET / HTTP/1.1\nA:\t x y \t\nB:   \nC:\n\n';
+  const ex = parseHttpExchange(text);
+  assert.deepEqual(ex.errors, []);
+  const [a, b, c] = ex.messages[0]!.headers;
+  assert.equal(text.slice(a!.valueStart, a!.valueEnd), 'x y');
+  assert.deepEqual([b!.value, b!.valueStart, b!.valueEnd], ['', text.indexOf('B:') + 2, text.indexOf('B:') + 2]);
+  assert.deepEqual([c!.value, c!.valueStart], ['', text.indexOf('C:') + 2]);
+  const bad = 'GET / HTTP/1.1\nA: x\ry\nB : z\n\n';
+  assert.deepEqual(parseHttpExchange(bad).errors.map((e) => bad.slice(e.start, e.end)), ['A: x\ry', 'B : z']);
+});

@@ -102,3 +102,43 @@ test('bounds: a region of a larger text is parsed with absolute offsets', () => 
   assert.equal(doc.root!.children[0]!.nameStart, s.indexOf('<b>') + 1);
   assert.equal(doc.root!.end, to);
 });
+
+test('searches stop at the region: a fault is reported the same inside a larger text', () => {
+  // An unclosed comment, PI and CDATA section in a region, with their closing text after it.
+  for (const [open, close] of [['<!--', '-->'], ['<?pi', '?>'], ['<![CDATA[', ']]>']] as const) {
+    const s = `<a>x${open} y</a>\n${close}<b>&amp;</b>`;
+    const to = s.indexOf('\n');
+    const doc = parseXml(s, 0, to);
+    assert.ok(doc.errors.some((e) => e.start === s.indexOf(open)), `${open} in ${JSON.stringify(s)}`);
+    assert.ok(doc.errors.every((e) => e.end <= to));
+  }
+  // A reference and a '<' just past the region are not part of its last text or attribute value.
+  const s = '<a b="1">x&amp;y</a>&bogus;';
+  const doc = parseXml(s, 0, s.indexOf('&bogus;'));
+  assert.deepEqual(doc.errors, []);
+  assert.equal(doc.root!.text, 'x&y');
+  const cut = parseXml('<a b="1<c/>">', 0, 7);
+  assert.match(cut.errors[0]!.message, /not closed with "/);
+});
+
+test("'---' before '-->' is inside the comment; a repeated attribute is reported after many", () => {
+  const s = '<a><!-- x ---></a>';
+  assert.deepEqual(parseXml(s).errors.map((e) => e.start), [s.indexOf('--', 8)]);
+  const attrs = Array.from({ length: 1000 }, (_, i) => ` a${i}="${i}"`).join('');
+  const t = `<a${attrs} a500="again"/>`;
+  assert.deepEqual(parseXml(t).errors.map((e) => [e.start, e.message]), [[t.lastIndexOf('a500'), "Attribute 'a500' is repeated. (XML 1.0)"]]);
+});
+
+test('only the five predefined entities are expanded, not names every object inherits', () => {
+  const s = '<a>&constructor;&toString;&amp;</a>';
+  const doc = parseXml(s);
+  assert.deepEqual(doc.errors.map((e) => [e.code, s.slice(e.start, e.end)]), [['xml.entity', '&constructor;'], ['xml.entity', '&toString;']]);
+  assert.equal(doc.root!.text, '&constructor;&toString;&');
+});
+
+test('an XML declaration after a byte order mark comes first; after anything else it does not', () => {
+  assert.deepEqual(parseXml('\uFEFF<?xml version="1.0"?><a/>').errors, []);
+  const s = 'HEAD\uFEFF<?xml version="1.0"?><a/>';
+  assert.deepEqual(parseXml(s, 4).errors, []);
+  assert.match(parseXml(s, 3).errors.map((e) => e.message).join(), /must come first/);
+});

@@ -46,10 +46,53 @@ export interface HttpExchange {
   errors: Diagnostic[];
 }
 
-const REQUEST_LINE = /^([A-Za-z]+) +(\S+) +(HTTP\/\d\.\d)\s*$/;
-const STATUS_LINE = /^(HTTP\/\d\.\d) +(\d{3})(?: +(.*?))?\s*$/;
+/*
+ * The start lines are matched on a line without trailing whitespace, so no pattern needs a
+ * trailing `\s*` beside another quantifier that takes the same characters: each quantifier below
+ * is followed by a character it cannot take, so a failed match backtracks a step at a time. (A
+ * reason phrase written `(?: +(.*?))?\s*$` puts three quantifiers over spaces side by side: a
+ * status line padded with 3,000 spaces and a CR takes seconds to refuse.) A reason phrase holds
+ * no line terminator (RFC 7230 §3.1.2: HTAB, SP and visible characters).
+ */
+const REQUEST_LINE = /^([A-Za-z]+)( +)(\S+) +(HTTP\/\d\.\d)$/;
+const STATUS_LINE = /^(HTTP\/\d\.\d)( +)(\d{3})(?: +([^ \n\r\u2028\u2029][^\n\r\u2028\u2029]*))?$/;
 const SEPARATOR = /^-{4,}\s*$/;
-export const HEADER = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*$/;
+/** A field name is a token (RFC 7230 §3.2, §3.2.6). */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+/;
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
+
+/** A header field line, offsets within the line. */
+export interface HeaderLine {
+  name: string;
+  /** The field value without the whitespace around it (RFC 7230 §3.2.4: OWS). */
+  value: string;
+  /** Where the value starts and ends; just after the colon when the value is empty. */
+  valueStart: number;
+  valueEnd: number;
+}
+
+/**
+ * Reads 'Name: value' (RFC 7230 §3.2), or undefined when the line is not a header field. Scanned
+ * by hand: as a pattern, the optional whitespace on each side of a lazy value backtracked over
+ * spaces in cubic time.
+ */
+export function headerLine(line: string): HeaderLine | undefined {
+  const name = TOKEN.exec(line)?.[0];
+  if (name === undefined || line.charCodeAt(name.length) !== 0x3a) return undefined;
+  const afterColon = name.length + 1;
+  let start = afterColon;
+  while (start < line.length && isOws(line.charCodeAt(start))) start++;
+  let end = line.length;
+  while (end > start && isOws(line.charCodeAt(end - 1))) end--;
+  const value = line.slice(start, end);
+  if (LINE_TERMINATOR.test(value)) return undefined;
+  return value ? { name, value, valueStart: start, valueEnd: end } : { name, value, valueStart: afterColon, valueEnd: afterColon };
+}
+
+/** SP or HTAB (RFC 7230 §3.2.3). */
+function isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
 
 interface Line extends Span {
   text: string;
@@ -70,7 +113,8 @@ function lines(text: string): Line[] {
 }
 
 export function isStartLine(line: string): boolean {
-  return REQUEST_LINE.test(line) || STATUS_LINE.test(line);
+  const t = line.trimEnd();
+  return REQUEST_LINE.test(t) || STATUS_LINE.test(t);
 }
 
 /** Whether a text looks like an HTTP exchange fixture: its first non-empty line starts a message. */
@@ -121,7 +165,8 @@ function readMessage(ls: Line[], k: number, messages: HttpMessage[], errors: Dia
   let msg: HttpMessage;
   if (req) {
     const method = req[1]!;
-    const targetAt = trimmed.indexOf(req[2]!, method.length);
+    const target = req[3]!;
+    const targetAt = method.length + req[2]!.length;
     msg = {
       kind: 'request',
       start: s,
@@ -129,24 +174,24 @@ function readMessage(ls: Line[], k: number, messages: HttpMessage[], errors: Dia
       startLine: { start: s, end: s + trimmed.length },
       method,
       methodSpan: { start: s, end: s + method.length },
-      target: req[2]!,
-      targetSpan: { start: s + targetAt, end: s + targetAt + req[2]!.length },
-      version: req[3]!,
+      target,
+      targetSpan: { start: s + targetAt, end: s + targetAt + target.length },
+      version: req[4]!,
       headers: [],
       body: { start: line.end, end: line.end },
     };
   } else {
     const st = STATUS_LINE.exec(trimmed)!;
-    const codeAt = st[1]!.length + (trimmed.slice(st[1]!.length).length - trimmed.slice(st[1]!.length).trimStart().length);
+    const codeAt = st[1]!.length + st[2]!.length;
     msg = {
       kind: 'response',
       start: s,
       end: line.end,
       startLine: { start: s, end: s + trimmed.length },
       version: st[1]!,
-      status: Number(st[2]),
+      status: Number(st[3]),
       statusSpan: { start: s + codeAt, end: s + codeAt + 3 },
-      reason: st[3] ?? '',
+      reason: st[4] ?? '',
       headers: [],
       body: { start: line.end, end: line.end },
     };
@@ -156,12 +201,13 @@ function readMessage(ls: Line[], k: number, messages: HttpMessage[], errors: Dia
   // Header fields up to the empty line.
   for (; k < ls.length; k++) {
     const h = ls[k]!;
-    if (h.text.trim() === '') {
+    const t = h.text.trim();
+    if (t === '') {
       k++;
       break;
     }
-    if (isStartLine(h.text.trim()) || SEPARATOR.test(h.text.trim())) return k;
-    const m = HEADER.exec(h.text);
+    if (isStartLine(t) || SEPARATOR.test(t)) return k;
+    const m = headerLine(h.text);
     if (!m) {
       errors.push({
         start: h.start,
@@ -174,15 +220,14 @@ function readMessage(ls: Line[], k: number, messages: HttpMessage[], errors: Dia
       });
       continue;
     }
-    const valueStart = h.start + h.text.indexOf(m[2]!, m[1]!.length + 1);
     msg.headers.push({
       start: h.start,
       end: h.end,
-      name: m[1]!,
-      nameEnd: h.start + m[1]!.length,
-      value: m[2]!,
-      valueStart: m[2] ? valueStart : h.start + m[1]!.length + 1,
-      valueEnd: m[2] ? valueStart + m[2].length : h.start + m[1]!.length + 1,
+      name: m.name,
+      nameEnd: h.start + m.name.length,
+      value: m.value,
+      valueStart: h.start + m.valueStart,
+      valueEnd: h.start + m.valueEnd,
     });
     msg.end = h.end;
   }

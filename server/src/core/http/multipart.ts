@@ -8,7 +8,7 @@
  * reported and read on.
  */
 import type { Diagnostic } from '../diagnostic.js';
-import { HEADER, type HttpHeader, type Span } from './message.js';
+import { headerLine, type HttpHeader, type Span } from './message.js';
 
 export interface Part extends Span {
   headers: HttpHeader[];
@@ -42,13 +42,16 @@ export function splitMultipart(text: string, body: Span, boundary: string): { pa
     return m ? { close: !!m[2], other: m[1]! } : undefined;
   };
   let current: Part | undefined;
+  // Index of the first line at or after current.body.start (the line after the one that set it),
+  // kept as the body start moves: searching the lines for it at each part would be quadratic.
+  let bodyLine = 0;
   let inHeaders = false;
   let closed = false;
   const finish = (endLine: number): void => {
     if (!current) return;
     // The CRLF before a delimiter belongs to the delimiter (RFC 2046 §5.1.1); blank edges are not content.
     let last = endLine - 1;
-    const firstBody = lines.findIndex((l) => l.start >= current!.body.start);
+    const firstBody = bodyLine < lines.length ? bodyLine : -1;
     while (last >= firstBody && last >= 0 && lines[last]!.text.trim() === '') last--;
     let first = firstBody;
     while (first >= 0 && first <= last && lines[first]!.text.trim() === '') first++;
@@ -72,6 +75,7 @@ export function splitMultipart(text: string, body: Span, boundary: string): { pa
         break;
       }
       current = { start: l.start, end: l.end, headers: [], body: { start: l.end, end: l.end } };
+      bodyLine = k + 1;
       inHeaders = true;
       continue;
     }
@@ -81,15 +85,15 @@ export function splitMultipart(text: string, body: Span, boundary: string): { pa
       if (l.text.trim() === '') {
         inHeaders = false;
         current.body = { start: l.end + 1, end: l.end + 1 };
+        bodyLine = k + 1;
         continue;
       }
-      const m = HEADER.exec(l.text);
+      const m = headerLine(l.text);
       if (!m) {
         errors.push({ start: l.start, end: l.end, severity: 'error', code: 'http.header-syntax', message: "A part header is 'Name: value', and an empty line ends the part headers (RFC 2046 §5.1.1)." });
         continue;
       }
-      const valueStart = l.start + l.text.indexOf(m[2]!, m[1]!.length + 1);
-      const h: HttpHeader = { start: l.start, end: l.end, name: m[1]!, nameEnd: l.start + m[1]!.length, value: m[2]!, valueStart, valueEnd: valueStart + m[2]!.length };
+      const h: HttpHeader = { start: l.start, end: l.end, name: m.name, nameEnd: l.start + m.name.length, value: m.value, valueStart: l.start + m.valueStart, valueEnd: l.start + m.valueEnd };
       current.headers.push(h);
       current.end = l.end;
       if (h.name.toLowerCase() === 'content-disposition') {

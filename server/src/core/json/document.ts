@@ -2,7 +2,8 @@
  * A JSON text with source ranges, for validation that must point at nodes. The value comes from
  * the engine's JSON.parse (fast, and `__proto__` becomes an own property, never a prototype); the
  * ranged tree comes from jsonc-parser, built only when something needs a range or the text is not
- * valid JSON. A text nested deeper than MAX_DEPTH is refused before either parser recurses.
+ * valid JSON. A text nested deeper than MAX_DEPTH is refused before either parser recurses,
+ * whatever comes before the nesting (see tooDeep), so that no text can overflow the stack.
  */
 import { type Node, type ParseError, findNodeAtLocation, parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { Diagnostic } from '../diagnostic.js';
@@ -29,12 +30,12 @@ export class JsonDocument {
     readonly to = text.length,
   ) {
     const slice = text.slice(from, to);
-    const depth = maxDepth(slice);
-    if (depth.depth > MAX_DEPTH) {
+    const deep = tooDeep(slice);
+    if (deep >= 0) {
       this.valid = false;
       this.value = undefined;
       this.treeCache = undefined;
-      this.errors.push({ start: from + depth.at, end: from + depth.at + 1, severity: 'error', code: 'json.depth', message: `JSON nested more than ${MAX_DEPTH} levels deep is not validated.` });
+      this.errors.push({ start: from + deep, end: from + deep + 1, severity: 'error', code: 'json.depth', message: `JSON nested more than ${MAX_DEPTH} levels deep is not validated.` });
       return;
     }
     let value: unknown;
@@ -125,28 +126,59 @@ function describe(code: string): string {
   return words[code] ?? code;
 }
 
-/** Deepest nesting of [ and { outside strings, and where it first passes MAX_DEPTH. */
-function maxDepth(s: string): { depth: number; at: number } {
-  let depth = 0;
-  let max = 0;
-  let at = 0;
-  for (let i = 0; i < s.length; i++) {
+/**
+ * Offset of the opening bracket at which the nesting of [ and { passes MAX_DEPTH, or -1; in one
+ * pass, without recursion, stopping there.
+ *
+ * The count must never be lower than the depth jsonc-parser will recurse to, or a hostile text
+ * overflows the stack in spite of the guard; so this reads tokens as its scanner does (jsonc-parser
+ * 3.x, impl/scanner.js), not as RFC 8259 would have them:
+ * - a string ends at its closing quote or at a line break (CR or LF), which jsonc-parser reports
+ *   and reads on from: a `"` and a newline do not hide what follows; a backslash takes the next
+ *   character, whatever it is;
+ * - a line comment runs to a line break, a block comment to the first star and slash after its
+ *   opening, or to the end: both are skipped (and reported) even with comments disallowed, so
+ *   brackets inside them do not count;
+ * - a closing bracket ends a level only when it matches the innermost open one: jsonc-parser skips
+ *   a `}` in an array and a `]` in an object as errors, so counting those down would let
+ *   `[` + 100,000 `}` + `,` + 100,000 `[` through.
+ * Numbers, literals and unknown symbols never hold a bracket in that scanner. Counting an opening
+ * bracket that jsonc-parser skips only makes the guard stricter. JSON.parse accepts nothing this
+ * reads differently: its strings hold no line break and it has no comments.
+ */
+function tooDeep(s: string): number {
+  // The open levels, innermost last: 91 for '[', 123 for '{'; never longer than MAX_DEPTH + 1.
+  const open: number[] = [];
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c === 34) {
-      for (i++; i < s.length; i++) {
+      // A string, to its closing quote or to a line break (a token of its own, never a bracket).
+      for (i++; i < n; i++) {
         const d = s.charCodeAt(i);
         if (d === 92) i++;
-        else if (d === 34) break;
+        else if (d === 34 || d === 10 || d === 13) break;
+      }
+    } else if (c === 47 && s.charCodeAt(i + 1) === 47) {
+      for (i += 2; i < n; i++) {
+        const d = s.charCodeAt(i);
+        if (d === 10 || d === 13) break;
+      }
+    } else if (c === 47 && s.charCodeAt(i + 1) === 42) {
+      for (i += 2; i < n; i++) {
+        if (s.charCodeAt(i) === 42 && s.charCodeAt(i + 1) === 47) {
+          i++;
+          break;
+        }
       }
     } else if (c === 91 || c === 123) {
-      depth++;
-      if (depth > max) {
-        max = depth;
-        if (depth === MAX_DEPTH + 1) at = i;
-      }
-    } else if (c === 93 || c === 125) depth--;
+      open.push(c);
+      if (open.length > MAX_DEPTH) return i;
+    } else if ((c === 93 && open[open.length - 1] === 91) || (c === 125 && open[open.length - 1] === 123)) {
+      open.pop();
+    }
   }
-  return { depth: max, at };
+  return -1;
 }
 
 /** The value of a jsonc-parser node; object keys are defined, never assigned (no prototype writes). */

@@ -240,6 +240,7 @@ function interpret(opt: DecodedOption, problem: (offset: number, length: number,
 
 export interface NotificationFields {
   serverId?: string;
+  /** PREFERRED-CON-TYPE in priority order; ANY_AVAILABLE (0x00) is written last wherever it is given. */
   conTypes?: number[];
   notificationId?: number;
   /** POSIX seconds; 4 bytes when it fits, else 8. */
@@ -257,7 +258,7 @@ export interface NotificationFields {
 export function encode(f: NotificationFields): Uint8Array {
   const opts: [number, Uint8Array][] = [];
   if (f.serverId !== undefined) opts.push([1, new TextEncoder().encode(f.serverId)]);
-  if (f.conTypes?.length) opts.push([2, Uint8Array.from(f.conTypes)]);
+  if (f.conTypes?.length) opts.push([2, Uint8Array.from(preferredOrder(f.conTypes))]);
   if (f.notificationId !== undefined) opts.push([3, Uint8Array.from([(f.notificationId >>> 8) & 0xff, f.notificationId & 0xff])]);
   const withDigest = f.secret !== undefined || f.digest;
   if (withDigest) opts.push([4, new Uint8Array(32)]);
@@ -284,6 +285,15 @@ export function encode(f: NotificationFields): Uint8Array {
   }
   if (f.secret !== undefined && digestAt >= 0) out.set(digest(out, f.secret, f.authData ?? new Uint8Array(0), digestAt), digestAt);
   return out;
+}
+
+/**
+ * The connection types in the order they are written: ANY_AVAILABLE (0x00), when present, MUST be
+ * put at the end of PREFERRED-CON-TYPE (DM 2.0 5.2.1.2), and `decode` reports it anywhere else;
+ * the others keep the priority order they were given in.
+ */
+function preferredOrder(conTypes: number[]): number[] {
+  return [...conTypes.filter((c) => c !== 0), ...conTypes.filter((c) => c === 0)];
 }
 
 function uintBytes(n: number, size: number): Uint8Array {

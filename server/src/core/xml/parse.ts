@@ -11,6 +11,10 @@
  * No DTD is ever processed: a DOCTYPE is recorded (with whether it declares entities) and
  * reported by the caller; references to anything but the five predefined entities and character
  * references are errors, never expanded (no entity-expansion or external-entity attacks).
+ *
+ * Every search is bounded by the span it looks in (a text node, an attribute value, the region
+ * being parsed), so the time is linear in the input however it is laid out: an editor parses what
+ * anyone may send, a document of megabytes with no '&' or an unclosed comment included.
  */
 import type { Diagnostic } from '../diagnostic.js';
 
@@ -77,6 +81,22 @@ export function parseXml(text: string, from = 0, to = text.length): XmlDocument 
   return new Parser(text, from, to).run();
 }
 
+/**
+ * Offset of the first `needle` that lies wholly in s[from, to), or -1. String.prototype.indexOf
+ * cannot be told where to stop: run from every text node of a document (or every part of a file
+ * holding many), a miss would read on to the end of the whole text each time.
+ */
+function indexWithin(s: string, needle: string, from: number, to: number): number {
+  const first = needle.charCodeAt(0);
+  const last = to - needle.length;
+  next: for (let k = from; k <= last; k++) {
+    if (s.charCodeAt(k) !== first) continue;
+    for (let j = 1; j < needle.length; j++) if (s.charCodeAt(k + j) !== needle.charCodeAt(j)) continue next;
+    return k;
+  }
+  return -1;
+}
+
 class Parser {
   private i: number;
   private readonly stack: XmlElement[] = [];
@@ -138,8 +158,7 @@ class Parser {
   }
 
   private find(needle: string, from: number): number {
-    const k = this.s.indexOf(needle, from);
-    return k < 0 || k + needle.length > this.to ? -1 : k;
+    return indexWithin(this.s, needle, from, this.to);
   }
 
   private processingInstruction(): void {
@@ -153,7 +172,9 @@ class Parser {
       this.i = this.to;
       return;
     }
-    if (target.toLowerCase() === 'xml' && this.s.slice(this.doc.from, at).replace(/^\uFEFF/, '') !== '') {
+    // Only a byte order mark may precede it; compared by offset, not by copying what comes before.
+    const first = at === this.doc.from || (at === this.doc.from + 1 && this.s.charCodeAt(this.doc.from) === 0xfeff);
+    if (target.toLowerCase() === 'xml' && !first) {
       this.error(at, at + 5, 'The XML declaration must come first in the document, before any whitespace.');
     }
     this.i = close + 2;
@@ -167,8 +188,9 @@ class Parser {
       this.i = this.to;
       return;
     }
-    const dd = this.s.indexOf('--', at + 4);
-    if (dd >= 0 && dd < close) this.error(dd, dd + 2, "'--' is not allowed inside a comment.");
+    // A '--' that starts before the closing '-->' (as in '--->') is inside the comment (XML 1.0 §2.5).
+    const dd = indexWithin(this.s, '--', at + 4, close + 1);
+    if (dd >= 0) this.error(dd, dd + 2, "'--' is not allowed inside a comment.");
     this.i = close + 3;
   }
 
@@ -243,6 +265,8 @@ class Parser {
     } else {
       this.doc.root = el;
     }
+    // Names seen so far, so that 100,000 attributes cost 100,000 look-ups, not 5·10⁹ comparisons.
+    const names = new Set<string>();
     let k = nameEnd;
     for (;;) {
       const ws = this.skipSpace(k);
@@ -274,12 +298,12 @@ class Parser {
         k = ws + 1;
         continue;
       }
-      k = this.attribute(el, ws);
+      k = this.attribute(el, names, ws);
     }
   }
 
   /** Reads one attribute at `k`; returns where scanning goes on. */
-  private attribute(el: XmlElement, k: number): number {
+  private attribute(el: XmlElement, names: Set<string>, k: number): number {
     const s = this.s;
     const nameEnd = this.name(k);
     if (nameEnd === k) {
@@ -300,23 +324,24 @@ class Parser {
       while (e < this.to && !/[\s>]/.test(s[e]!)) e++;
       return e;
     }
-    const close = s.indexOf(quote, q + 1);
-    const lt = s.indexOf('<', q + 1);
-    if (close < 0 || close >= this.to || (lt >= 0 && lt < close)) {
-      const stop = lt >= 0 && lt < this.to ? lt : this.to;
+    // The value ends at its quote; a '<' first means the quote is missing (AttValue excludes '<', XML 1.0 §2.3).
+    let close = q + 1;
+    while (close < this.to && s[close] !== quote && s[close] !== '<') close++;
+    if (close >= this.to || s[close] === '<') {
       this.error(q, q + 1, `The value of attribute '${name}' is not closed with ${quote}.`);
-      return stop;
+      return close;
     }
     const attr: XmlAttribute = {
       name,
-      value: this.decode(q + 1, close),
+      value: this.decode(s.slice(q + 1, close), q + 1),
       start: k,
       end: close + 1,
       nameEnd,
       valueStart: q + 1,
       valueEnd: close,
     };
-    if (el.attributes.some((a) => a.name === name)) this.error(k, nameEnd, `Attribute '${name}' is repeated.`);
+    if (names.has(name)) this.error(k, nameEnd, `Attribute '${name}' is repeated.`);
+    names.add(name);
     el.attributes.push(attr);
     return close + 1;
   }
@@ -365,8 +390,8 @@ class Parser {
   private charData(): void {
     const s = this.s;
     const at = this.i;
-    let lt = s.indexOf('<', at);
-    if (lt < 0 || lt > this.to) lt = this.to;
+    let lt = indexWithin(s, '<', at, this.to);
+    if (lt < 0) lt = this.to;
     this.i = lt;
     const raw = s.slice(at, lt);
     const bad = BAD_CHAR.exec(raw);
@@ -385,36 +410,40 @@ class Parser {
     }
     const cdEnd = raw.indexOf(']]>');
     if (cdEnd >= 0) this.error(at + cdEnd, at + cdEnd + 3, "']]>' is not allowed in text; write ]]&gt;.");
-    top.text += this.decode(at, lt);
+    top.text += this.decode(raw, at);
   }
 
-  /** Decodes references in s[from, to), reporting malformed and undefined ones. */
-  private decode(from: number, to: number): string {
-    const s = this.s;
+  /**
+   * Decodes references in `raw`, which is the source from offset `base` on, reporting malformed
+   * and undefined ones. Searching the slice, not the whole text, keeps each '&' search to its span.
+   */
+  private decode(raw: string, base: number): string {
     let out = '';
-    let k = from;
+    let k = 0;
     for (;;) {
-      const amp = s.indexOf('&', k);
-      if (amp < 0 || amp >= to) return out + s.slice(k, to);
-      out += s.slice(k, amp);
-      const m = /^&(#[0-9]+|#x[0-9a-fA-F]+|[A-Za-z_:][\w.:-]*);/.exec(s.slice(amp, Math.min(to, amp + 64)));
+      const amp = raw.indexOf('&', k);
+      if (amp < 0) return out + raw.slice(k);
+      out += raw.slice(k, amp);
+      const m = /^&(#[0-9]+|#x[0-9a-fA-F]+|[A-Za-z_:][\w.:-]*);/.exec(raw.slice(amp, amp + 64));
       if (!m) {
-        this.error(amp, amp + 1, "'&' must start a reference such as &amp;; write &amp; for a literal '&'.");
+        this.error(base + amp, base + amp + 1, "'&' must start a reference such as &amp;; write &amp; for a literal '&'.");
         out += '&';
         k = amp + 1;
         continue;
       }
       const ref = m[1]!;
       const end = amp + m[0].length;
+      const at = base + amp;
       if (ref[0] === '#') {
         const cp = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
         const ok = cp === 9 || cp === 10 || cp === 13 || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
         if (ok) out += String.fromCodePoint(cp);
-        else this.error(amp, end, `${m[0]} is not a character allowed in XML.`);
-      } else if (ref in PREDEFINED) {
+        else this.error(at, base + end, `${m[0]} is not a character allowed in XML.`);
+      } else if (Object.prototype.hasOwnProperty.call(PREDEFINED, ref)) {
+        // An own property only: `in` would take &constructor; for one of the predefined five.
         out += PREDEFINED[ref];
       } else {
-        this.error(amp, end, `Entity ${m[0]} is not defined; entities other than the five predefined ones are never expanded`, 'xml.entity');
+        this.error(at, base + end, `Entity ${m[0]} is not defined; entities other than the five predefined ones are never expanded`, 'xml.entity');
         out += m[0];
       }
       k = end;
