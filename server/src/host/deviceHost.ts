@@ -6,7 +6,6 @@
  */
 import { DeviceEngine, type SessionOutcome, type SessionRequest } from '../core/engine/device.js';
 import { unwrapWapPush } from '../core/notification/wapPush.js';
-import { decode } from '../core/notification/codec.js';
 import { serializeTree } from '../core/tree/load.js';
 import type { Clock, HttpPort, TraceSink } from '../core/engine/ports.js';
 import type { DmTree } from '../core/tree/model.js';
@@ -65,10 +64,8 @@ export async function runDevice(o: DeviceHostOptions): Promise<RunningDevice> {
   udp = await listenUdp(o.udpPort ?? 2948, o.udpHost ?? '127.0.0.1', (bytes, from) => {
     if (closed) return;
     const push = unwrapWapPush(bytes);
-    const n = push.ok ? decode(push.notification) : undefined;
-    const verdict = push.ok ? engine.receiveNotification(push.notification) : { accepted: false as const, reason: push.reason };
-    const id = n?.options.find((x) => x.number === 3)?.value;
-    o.trace({ time: clock.now(), from, to: engine.name, transport: 'udp', kind: 'package0', body: push.ok ? Buffer.from(push.notification).toString('hex') : Buffer.from(bytes).toString('hex'), ...(typeof id === 'number' ? { notificationId: id } : {}), note: verdict.accepted ? `accepted from ${verdict.serverId}` : `dropped: ${verdict.reason}` });
+    const verdict = push.ok ? engine.receiveNotification(push.notification) : { accepted: false as const, reason: push.reason, notificationId: undefined };
+    o.trace({ time: clock.now(), from, to: engine.name, transport: 'udp', kind: 'package0', body: Buffer.from(push.ok ? push.notification : bytes).toString('hex'), ...(verdict.notificationId !== undefined ? { notificationId: verdict.notificationId } : {}), note: verdict.accepted ? `accepted from ${verdict.serverId}` : `dropped: ${verdict.reason}` });
     if (verdict.accepted) void session({ serverId: verdict.serverId, notification: { ...(verdict.notificationId !== undefined ? { notificationId: verdict.notificationId } : {}), reqMos: verdict.reqMos } }).catch(() => undefined);
   });
   return {

@@ -31,7 +31,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too-large' | 'closed'> {
+export function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too-large' | 'closed'> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > max) {
@@ -82,7 +82,7 @@ export function readParts(headers: http.IncomingHttpHeaders, body: Buffer, max: 
   });
 }
 
-function send(res: http.ServerResponse, out: Outgoing): void {
+export function send(res: http.ServerResponse, out: Outgoing): void {
   if (res.headersSent) return;
   res.writeHead(out.status, { ...out.headers, 'content-length': String(out.body.length) });
   res.end(out.body);

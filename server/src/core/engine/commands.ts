@@ -12,6 +12,7 @@ import { MOID_PATTERN } from '../dm20/moids.js';
 import type { CommandStatus, DmCommand } from '../dm20/model.js';
 import type { DataPart } from '../dm20/appendixF.js';
 import { resolveIn } from '../tree/resolve.js';
+import { DACMO_MOID } from '../tree/access.js';
 import type { TreeNode } from '../tree/model.js';
 import { serializeNode } from '../tree/load.js';
 import { acceptsMediaType, mediaRanges } from '../http/message.js';
@@ -66,7 +67,15 @@ export async function executeCommand(ctx: DeviceContext, c: DmCommand): Promise<
     case 'DELETE': {
       const r = resolve(ctx, p[0]!, 'DELETE');
       if (r.status !== 200) return status(r.status, r.reason);
-      for (const n of r.nodes) ctx.tree.delete(n);
+      for (const n of r.nodes) {
+        ctx.tree.delete(n);
+        // A deleted MO instance takes its permissions along: a later instance with its MIID must not inherit them (DM 2.0 10, 12.3).
+        if (n.parent) continue;
+        for (const d of ctx.tree.instances(DACMO_MOID)) {
+          const entry = d.root.child(n.instance.moid)?.child(n.instance.miid);
+          if (entry) ctx.tree.delete(entry);
+        }
+      }
       return status(200, `deleted ${r.nodes.map((n) => n.clientUri()).join(', ')}`);
     }
     case 'EXEC': {

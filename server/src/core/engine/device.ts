@@ -42,7 +42,7 @@ export interface DeviceOptions {
   ddfLinks?: ReadonlyMap<string, string>;
 }
 
-export type NotificationVerdict = { accepted: true; serverId: string; notificationId?: number; reqMos: boolean } | { accepted: false; reason: string; serverId?: string };
+export type NotificationVerdict = { accepted: true; serverId: string; notificationId?: number; reqMos: boolean } | { accepted: false; reason: string; serverId?: string; notificationId?: number };
 
 export interface SessionRequest {
   serverId?: string;
@@ -88,23 +88,24 @@ export class DeviceEngine {
     const n = decode(bytes);
     const bad = n.problems.find((p) => p.severity === 'error');
     if (bad) return { accepted: false, reason: `malformed: ${bad.message}` };
-    const serverId = n.options.find((o) => o.number === 1)?.value;
-    if (typeof serverId !== 'string') return { accepted: false, reason: 'no SERVER-ID, and the device cannot tell which DM Server sent it (5.2.1.2)' };
-    const acc = accountOf(this.opts.tree, serverId);
-    if (!acc) return { accepted: false, reason: `unknown SERVER-ID '${serverId}': no DM Account has it (12.2)`, serverId };
-    if (n.options.some((o) => o.number === 4)) {
-      const check = verifyWithTree(n, this.opts.tree);
-      if (!check) return { accepted: false, reason: `the DM Account of '${serverId}' has no notification secret to check the digest with (5.2.1.2)`, serverId };
-      if (!check.valid) return { accepted: false, reason: `the SHA256-DIGEST is wrong for the credentials of ${check.account} (5.2.1.2)`, serverId };
-    }
     const id = n.options.find((o) => o.number === 3)?.value;
     const notificationId = typeof id === 'number' ? id : undefined;
+    const nid = notificationId !== undefined ? { notificationId } : {};
+    const serverId = n.options.find((o) => o.number === 1)?.value;
+    if (typeof serverId !== 'string') return { accepted: false, reason: 'no SERVER-ID, and the device cannot tell which DM Server sent it (5.2.1.2)', ...nid };
+    const acc = accountOf(this.opts.tree, serverId);
+    if (!acc) return { accepted: false, reason: `unknown SERVER-ID '${serverId}': no DM Account has it (12.2)`, serverId, ...nid };
+    if (n.options.some((o) => o.number === 4)) {
+      const check = verifyWithTree(n, this.opts.tree);
+      if (!check) return { accepted: false, reason: `the DM Account of '${serverId}' has no notification secret to check the digest with (5.2.1.2)`, serverId, ...nid };
+      if (!check.valid) return { accepted: false, reason: `the SHA256-DIGEST is wrong for the credentials of ${check.account} (5.2.1.2)`, serverId, ...nid };
+    }
     if (notificationId !== undefined) {
       const key = `${serverId}\u0000${notificationId}`;
-      if (this.seen.has(key)) return { accepted: false, reason: `duplicate NOTIFICATION-ID ${notificationId} from '${serverId}': dropped (5.2.1.2)`, serverId };
+      if (this.seen.has(key)) return { accepted: false, reason: `duplicate NOTIFICATION-ID ${notificationId} from '${serverId}': dropped (5.2.1.2)`, serverId, ...nid };
       this.seen.add(key);
     }
-    return { accepted: true, serverId, ...(notificationId !== undefined ? { notificationId } : {}), reqMos: n.options.some((o) => o.number === 6) };
+    return { accepted: true, serverId, ...nid, reqMos: n.options.some((o) => o.number === 6) };
   }
 
   /** One DM Session, from Package#1 to END or to an abort (5.2, 5.6). */

@@ -82,6 +82,7 @@ export class DmServerEngine {
   private readonly repositoryPath: string;
   private readonly uiPath: string;
   readonly uiVisits: string[] = [];
+  private readonly endListeners = new Set<(d: DeviceRecord) => void>();
 
   constructor(readonly opts: ServerOptions) {
     this.name = opts.name ?? 'dm-server';
@@ -93,6 +94,12 @@ export class DmServerEngine {
     let d = this.devices.get(devId);
     if (!d) this.devices.set(devId, (d = { devId, queue: [...(this.opts.commands ?? [])], sessions: 0, alerts: [], results: [] }));
     return d;
+  }
+
+  /** Tells `listener` each time a device's DM Session ends with END (5.3.9); returns the function that stops it. */
+  onSessionEnd(listener: (d: DeviceRecord) => void): () => void {
+    this.endListeners.add(listener);
+    return () => void this.endListeners.delete(listener);
   }
 
   /** Queues a Package#2 for a device's current or next session. */
@@ -190,6 +197,7 @@ export class DmServerEngine {
     d.lastCommands = p.commands.map((c) => c.name);
     const body = serializePackage('pkg2', p);
     const headers = { 'content-type': mediaTypeOf('pkg2'), 'omadm-accept': this.opts.repository.formats.join(', ') };
+    if (d.flow!.state === 'ended') for (const l of [...this.endListeners]) l(d);
     this.opts.trace({ time: this.opts.clock.now(), from: this.name, to: d.devId, transport: 'http', kind: 'package2', status: 200, contentType: headers['content-type'], body: JSON.parse(body), ...(d.sessionId ? { sessionId: d.sessionId } : {}) });
     return { status: 200, headers, body: utf8(body) };
   }

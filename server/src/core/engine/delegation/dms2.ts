@@ -1,0 +1,110 @@
+/**
+ * The Delegated Server, DMS-2, in the DMAcc approach (Delegation 5.2.1, 5.3.1): it acknowledges a
+ * DELEGATION_REQ, tells DMS-1 in BOOTSTRAP_CONFIRMED the DMAcc to create on the DM Client, and once
+ * DELEGATION_PREPARED arrives sends the DM Client a DM Notification, runs its own DM Session with
+ * it (its DM Server role) and reports DELEGATION_CONFIRMED. It answers a termination or a revocation
+ * as 5.2.3-5.2.5 say, and stops on DELEGATION_FAILURE.
+ */
+import type { DelegationValue } from '../../delegation/model.js';
+import { type PeerAccount, dm13Account } from '../../delegation/account.js';
+import type { DmServerEngine } from '../server.js';
+import type { Package2 } from '../../dm20/model.js';
+import { DelegationFailed, type FailurePoint, Peer, type PeerPorts, failure } from './peer.js';
+
+export interface DelegatedOptions {
+  serverId: string;
+  /** DMS-2's DM Server, for its own DM Session with the DM Client. */
+  dm: DmServerEngine;
+  /** How the DM Client will reach and authenticate DMS-2 (becomes the DMAcc of Table 3). */
+  account: PeerAccount;
+  /** DMS-1's delegation interface. */
+  peerUrl: string;
+  /** Whether DMS-2 accepts to manage the DM Client (DELEGATION_RESP isAknowledged, 5.3.1.2). */
+  accept?: boolean;
+  /** What DMS-2 does in its first DM Session with the DM Client (default: END at once). */
+  firstSession?: Package2;
+  failAt?: FailurePoint;
+  /** Milliseconds to wait for the DM Client's session (default 10 s). */
+  timeout?: number;
+}
+
+export class DelegatedServer extends Peer {
+  constructor(
+    readonly opts: DelegatedOptions,
+    ports: PeerPorts,
+  ) {
+    super('dms2', ports);
+  }
+
+  private fails(step: string): boolean {
+    return this.opts.failAt?.step === step;
+  }
+
+  protected async receive(v: DelegationValue, sessionId: string): Promise<DelegationValue | undefined> {
+    const r = this.record(sessionId, '5.2.1');
+    switch (v.root) {
+      case 'delegation_req': {
+        const ack = this.opts.accept !== false && !this.fails('delegation_resp');
+        if (ack) this.later(() => this.bootstrapConfirmed(sessionId, String(v.params.deviceId)));
+        else Object.assign(r, { state: 'failed', step: 'delegation_resp', reason: 'DMS-2 declined the delegation (isAknowledged false, 5.3.1.2)' });
+        return { root: 'delegation_resp', params: { reasonCode: ack ? '200' : String(this.opts.failAt?.reasonCode ?? 403), status: 'DELEGATION_RESP', isAknowledged: String(ack), sessionId } };
+      }
+      case 'delegation_prepared':
+        this.later(() => this.confirm(sessionId));
+        return undefined;
+      case 'delegation_failure':
+      case 'revocation_failure':
+        Object.assign(r, { state: 'failed', reason: `${v.root} from DMS-1 (reason code ${String(v.params.reasonCode)})` });
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  /** Step 3 (5.2.1.3): the DM Client is not bootstrapped with DMS-2; here is the DMAcc to create. */
+  private async bootstrapConfirmed(sessionId: string, deviceId: string): Promise<void> {
+    const r = this.record(sessionId);
+    this.devices.set(sessionId, deviceId);
+    try {
+      if (this.fails('bootstrap_confirmed')) throw new DelegationFailed('bootstrap_confirmed', 'failure injected at bootstrap_confirmed', this.opts.failAt?.reasonCode);
+      await this.send(this.opts.peerUrl, { root: 'bootstrap_confirmed', params: { reasonCode: '200', status: 'BOOTSTRAP_CONFIRMED', isClientBootstapped: 'false', DMAcc: dm13Account(this.opts.account), sessionId } }, sessionId);
+    } catch (e) {
+      await this.fail(r, e);
+    }
+  }
+
+  private readonly devices = new Map<string, string>();
+
+  /** Steps 6 and 7 (5.2.1.7, 5.2.1.8): a DM Session with the DM Client, then DELEGATION_CONFIRMED. */
+  private async confirm(sessionId: string): Promise<void> {
+    const r = this.record(sessionId);
+    try {
+      if (this.fails('dms2_session')) throw new DelegationFailed('dms2_session', 'failure injected before the DMS-2 session', this.opts.failAt?.reasonCode);
+      const devId = this.devices.get(sessionId) ?? '';
+      const dm = this.opts.dm;
+      dm.enqueue(devId, this.opts.firstSession ?? { commands: [{ name: 'END', params: [] }] });
+      const ended = new Promise<void>((resolve) => {
+        const stop = dm.onSessionEnd((d) => {
+          if (d.devId !== devId) return;
+          stop();
+          resolve();
+        });
+      });
+      const n = dm.notification({ ...(this.opts.account.notification ? { secret: this.opts.account.notification.secret, authData: this.opts.account.notification.data } : {}) });
+      await this.ports.notifyDevice(n.bytes);
+      await this.ports.within(ended, this.opts.timeout ?? 10_000, 'the DM Client to open its DM Session with DMS-2');
+      if (this.fails('delegation_confirmed')) throw new DelegationFailed('delegation_confirmed', 'failure injected at delegation_confirmed', this.opts.failAt?.reasonCode);
+      await this.send(this.opts.peerUrl, { root: 'delegation_confirmed', params: { reasonCode: '200', status: 'CONFIRMED', sessionId } }, sessionId);
+      Object.assign(r, { state: 'completed' });
+    } catch (e) {
+      await this.fail(r, e);
+    }
+  }
+
+  private async fail(r: ReturnType<Peer['record']>, e: unknown): Promise<void> {
+    const f = e instanceof DelegationFailed ? e : new DelegationFailed('dms2', String(e));
+    Object.assign(r, { state: 'failed', step: f.step, reason: f.message });
+    // Either side MAY halt the process at any time with DELEGATION_FAILURE (5.3.1.6).
+    await this.send(this.opts.peerUrl, failure(r.sessionId, f.reasonCode), r.sessionId).catch(() => undefined);
+  }
+}
