@@ -86,3 +86,31 @@ test('a device that refuses a command (no right on the DACMO: 403) fails the pre
     await r.close();
   }
 });
+
+for (const [flow, revoke] of [
+  ['5.2.3 termination asked by DMS-1: TERMINATION_REQ/ACK, TERMINATION_RESP, removal, REVOKED', (r: Awaited<ReturnType<typeof delegationRig>>, id: string) => r.dms1.terminate(id)],
+  ['5.2.4 revocation requested by DMS-2: REVOCATION_REQ, removal, REVOKED', async (r: Awaited<ReturnType<typeof delegationRig>>, id: string) => {
+    await r.dms2.requestRevocation(id);
+    await r.dms1.idle();
+    return r.dms1.sessions.get(id)!;
+  }],
+  ['5.2.5 forced revocation: removal without notice, then the forced REVOKED naming the device', (r: Awaited<ReturnType<typeof delegationRig>>, id: string) => r.dms1.forceRevoke(id)],
+] as const) {
+  test(`${flow}: the DM Client is as it was before the delegation, and both peers record the revocation`, async () => {
+    const r = await delegationRig();
+    try {
+      const before = serializeTree(r.device.engine.tree);
+      const rec = await r.dms1.delegate({ full: false, treeUri: '/SCOMO', moid: SCOMO });
+      assert.equal(rec.state, 'completed', `${rec.step}: ${rec.reason}`);
+      await r.dms2.idle();
+      assert.notEqual(content(serializeTree(r.device.engine.tree)), content(before));
+      const done = await revoke(r, rec.sessionId);
+      await r.dms2.idle();
+      assert.equal(done.state, 'revoked', done.reason);
+      assert.equal(content(serializeTree(r.device.engine.tree)), content(before));
+      assert.equal(r.dms2.sessions.get(rec.sessionId)?.state, 'revoked');
+    } finally {
+      await r.close();
+    }
+  });
+}

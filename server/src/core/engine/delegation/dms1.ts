@@ -44,9 +44,56 @@ export class DelegatingServer extends Peer {
     super('dms1', ports);
   }
 
+  /** DMS-2 serverIds of the delegations in force, by session. */
+  private readonly delegated = new Map<string, string>();
+
   protected async receive(v: DelegationValue, sessionId: string): Promise<DelegationValue | undefined> {
     if (v.root === 'delegation_failure') Object.assign(this.record(sessionId), { reason: `DELEGATION_FAILURE from DMS-2 (reason code ${String(v.params.reasonCode)})` });
+    // 5.2.4: DMS-2 asks for the revocation; DMS-1 removes it from the DM Client without waiting, then says so.
+    if (v.root === 'delegation_revocation_req') this.later(() => this.revoke(sessionId, { root: 'delegation_revoked', params: { reasonCode: '200', status: 'DEL_REVOKED', sessionId } }));
     return undefined;
+  }
+
+  /** 5.2.3: termination asked of DMS-2, acknowledged, DMS-2's activities ended, then the removal and DELEGATION_REVOKED. */
+  async terminate(sessionId: string): Promise<DelegationRecord> {
+    const r = this.record(sessionId);
+    const { answer } = await this.send(this.opts.peerUrl, { root: 'delegation_termination_req', params: { deviceId: this.opts.device.devId, status: 'DEL_TERM_REQ', sessionId } }, sessionId);
+    if (answer?.root !== 'delegation_termination_ack') return Object.assign(r, { state: 'failed' as const, reason: 'DMS-2 did not acknowledge the termination (5.3.3.2)' });
+    // "the DMS-1 MAY implement a timeout for the DMS-2's activities termination notification; if this timeout expires, the DMS-1 MAY proceed" (5.2.3.4).
+    await this.next(sessionId, 'delegation_termination_resp', this.timeout).catch(() => undefined);
+    return this.revoke(sessionId, { root: 'delegation_revoked', params: { reasonCode: '200', status: 'DEL_REVOKED', sessionId } });
+  }
+
+  /** 5.2.5: removal without notice, then (MAY) the forced DELEGATION_REVOKED, which names the device (Table 18). */
+  async forceRevoke(sessionId: string, notify = true): Promise<DelegationRecord> {
+    return this.revoke(sessionId, notify ? { root: 'delegation_revoked', params: { deviceId: this.opts.device.devId, reasonCode: '200', status: 'DEL_REVOKED' } } : undefined);
+  }
+
+  /** DMS-2 removed from the DM Client (its DMAcc, its permissions in the DACMO); REVOCATION_FAILURE when that fails (5.3). */
+  private async revoke(sessionId: string, notice: DelegationValue | undefined): Promise<DelegationRecord> {
+    const r = this.record(sessionId);
+    const dms2 = this.delegated.get(sessionId);
+    try {
+      if (!dms2) throw new DelegationFailed('revocation', `no delegation in force for session ${sessionId}`);
+      const dmaccMoid = this.opts.dmaccMoid ?? 'urn:oma:mo:oma-dm-dmacc:1.2';
+      // DELETE first: the DM Client drops the permissions of the MO instance it deletes, then the DACMO is read.
+      const [del, acl] = await this.onDevice({ commands: [{ name: 'DELETE', params: [`${dmaccMoid}/(x)/?nv=(x)/SrvID:${dms2}`] }, { name: 'GET', params: [`${DACMO_MOID}/*/`] }] }, 'DMS-2 removal');
+      if (del?.status !== 200 && del?.status !== 404) throw new DelegationFailed('revocation', `the DM Client answered ${del?.status ?? 'nothing'} to the DELETE of the DMS-2 DMAcc`, 500);
+      if (acl?.status === 200 && acl.data) {
+        const items = withdraw(JSON.parse(acl.data.body) as MoDataItem[], dms2);
+        const cmds = await Promise.all(items.map(async (item, i) => ({ name: 'HGET' as const, params: [await this.publish(`revocation/${sessionId}/dacmo-${i}`, [item]), item.ClientURI] })));
+        const bad = (await this.onDevice({ commands: cmds }, 'DACMO')).find((x) => x.status !== 200);
+        if (bad) throw new DelegationFailed('revocation', `the DM Client answered ${bad.status} to ${bad.command}`, 500);
+      }
+      this.delegated.delete(sessionId);
+      if (notice) await this.send(this.opts.peerUrl, notice, sessionId);
+      return Object.assign(r, { state: 'revoked' as const });
+    } catch (e) {
+      Object.assign(r, { reason: (e as Error).message });
+      // "if the DMS-1 fails in removing the DMS-2 data from DM Client, it SHOULD notify the DMS-2 that delegation could be compromised" (5.3).
+      await this.send(this.opts.peerUrl, { root: 'revocation_failure', params: { reasonCode: '500', status: 'FAILURE', sessionId } }, sessionId).catch(() => undefined);
+      return r;
+    }
   }
 
   private get timeout(): number {
@@ -120,6 +167,7 @@ export class DelegatingServer extends Peer {
       if (done.root === 'delegation_failure') throw new DelegationFailed('delegation_confirmed', `DMS-2 sent DELEGATION_FAILURE (reason code ${String(done.params.reasonCode)})`, 0);
       // Step 4b (5.2.1.5, "Delegation complete"): with full delegation DMS-1 deletes its own DMAcc, once nothing is left to undo.
       if (o.full) await this.onDevice({ commands: [{ name: 'DELETE', params: [`${dmaccMoid}/(x)/?nv=(x)/SrvID:${this.opts.serverId}`] }] }, 'DMS-1 DMAcc removal');
+      else this.delegated.set(sessionId, dms2);
       return Object.assign(r, { state: 'completed' as const });
     } catch (e) {
       const f = e instanceof DelegationFailed ? e : new DelegationFailed('dms1', (e as Error).message ?? String(e), 500);
@@ -161,6 +209,26 @@ export function grant(items: MoDataItem[], moid: string, serverId: string, ownAc
             if (x.Permissions) Object.defineProperty(x.Permissions, `delegated-${serverId}`.replace(/[^A-Za-z0-9._~-]/g, '-'), { value: { MAID: `serverid:${serverId}`, AR: m === moid ? 7 : 15 }, enumerable: true, writable: true, configurable: true });
           }
         }
+      }
+    }
+    const { CV: _cv, ...rest } = item;
+    void _cv;
+    return { ...rest, MOData: data };
+  });
+}
+
+/** The DACMO without any permission for the serverId (DM 2.0 12.3): what revoking a delegation leaves. */
+export function withdraw(items: MoDataItem[], serverId: string): MoDataItem[] {
+  return items.map((item) => {
+    const data = structuredClone(item.MOData);
+    const stack: unknown[] = [data];
+    while (stack.length) {
+      const o = stack.pop() as Record<string, unknown>;
+      for (const k of Object.keys(o)) {
+        const v = o[k] as Record<string, unknown> | undefined;
+        if (!v || typeof v !== 'object') continue;
+        if (v.MAID === `serverid:${serverId}`) delete o[k];
+        else stack.push(v);
       }
     }
     const { CV: _cv, ...rest } = item;

@@ -9,7 +9,7 @@ import type { DelegationValue } from '../../delegation/model.js';
 import { type PeerAccount, dm13Account } from '../../delegation/account.js';
 import type { DmServerEngine } from '../server.js';
 import type { Package2 } from '../../dm20/model.js';
-import { DelegationFailed, type FailurePoint, Peer, type PeerPorts, failure } from './peer.js';
+import { DelegationFailed, type DelegationRecord, type FailurePoint, Peer, type PeerPorts, failure } from './peer.js';
 
 export interface DelegatedOptions {
   serverId: string;
@@ -52,6 +52,16 @@ export class DelegatedServer extends Peer {
       case 'delegation_prepared':
         this.later(() => this.confirm(sessionId));
         return undefined;
+      case 'delegation_termination_req':
+        // 5.2.3.3-5.2.3.4: acknowledge, end the activities on the DM Client (none outlive a DM Session here), then say so.
+        this.later(() => this.send(this.opts.peerUrl, { root: 'delegation_termination_resp', params: { reasonCode: '200', status: 'DEL_TERM_RESP', sessionId } }, sessionId));
+        return { root: 'delegation_termination_ack', params: { reasonCode: '200', status: 'DEL_TERM_ACK', sessionId } };
+      case 'delegation_revoked': {
+        // The forced DELEGATION_REVOKED names the device, not the session (Table 18).
+        const ids = typeof v.params.sessionId === 'string' ? [v.params.sessionId] : [...this.devices].filter(([, d]) => d === v.params.deviceId).map(([s]) => s);
+        for (const id of ids) Object.assign(this.record(id), { state: 'revoked', reason: `revoked by DMS-1 (reason code ${String(v.params.reasonCode)})` });
+        return undefined;
+      }
       case 'delegation_failure':
       case 'revocation_failure':
         Object.assign(r, { state: 'failed', reason: `${v.root} from DMS-1 (reason code ${String(v.params.reasonCode)})` });
@@ -59,6 +69,14 @@ export class DelegatedServer extends Peer {
       default:
         return undefined;
     }
+  }
+
+  /** 5.2.4: DMS-2 asks DMS-1 to end the delegation; DMS-1 answers with DELEGATION_REVOKED once it removed DMS-2 from the DM Client. */
+  async requestRevocation(sessionId: string): Promise<DelegationRecord> {
+    const r = this.record(sessionId);
+    await this.send(this.opts.peerUrl, { root: 'delegation_revocation_req', params: { deviceId: this.devices.get(sessionId) ?? '', status: 'DEL_TERM_REQ', sessionId } }, sessionId);
+    await this.next(sessionId, 'delegation_revoked', this.opts.timeout ?? 10_000);
+    return r;
   }
 
   /** Step 3 (5.2.1.3): the DM Client is not bootstrapped with DMS-2; here is the DMAcc to create. */
@@ -73,7 +91,6 @@ export class DelegatedServer extends Peer {
     }
   }
 
-  private readonly devices = new Map<string, string>();
 
   /** Steps 6 and 7 (5.2.1.7, 5.2.1.8): a DM Session with the DM Client, then DELEGATION_CONFIRMED. */
   private async confirm(sessionId: string): Promise<void> {

@@ -34,7 +34,7 @@ export interface MessageRecord {
 export interface DelegationRecord {
   sessionId: string;
   flow: string;
-  state: 'running' | 'completed' | 'failed';
+  state: 'running' | 'completed' | 'failed' | 'revoked';
   step?: string;
   reason?: string;
   messages: MessageRecord[];
@@ -115,6 +115,9 @@ export abstract class Peer {
 
   /** The role's answer to a message: a synchronous reply, or undefined for 204 No Content. */
   protected abstract receive(v: DelegationValue, sessionId: string): Promise<DelegationValue | undefined>;
+
+  /** The DM Client a session is about (its deviceId), for revocations that name the device only (Table 18). */
+  readonly devices = new Map<string, string>();
 
   /** The next message of a session with this root, as it arrives (or one that already did). */
   protected next(sessionId: string, root: string, ms: number): Promise<DelegationValue> {
