@@ -24,6 +24,7 @@ import { sendDatagram } from '../host/udp.js';
 import { loadDdfs } from '../host/ddfs.js';
 import { validatePaths } from './validate.js';
 import { readPackage2, readTree } from './parts.js';
+import { runDelegation } from './demoDelegation.js';
 import type { Io } from './omadm.js';
 
 export const DEMO_HELP = `Usage: omadm demo
@@ -122,7 +123,29 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
     io.out(`Generic Alerts collected by the DM Server: ${alerts.join(', ') || 'none'}\n`);
     const stored = await new FileStore(repo).keys();
     io.out(`Data Repository items: ${stored.sort().join(', ')}\n`);
-    io.out(`Packages exchanged with errors: ${invalid}\n\nChanges in the device's tree:\n`);
+    io.out(`Packages exchanged with errors: ${invalid}\n`);
+    // Delegation 5.2.1 then 5.2.3: the demo's DM Server, as DMS-1, delegates the SCOMO to a DMS-2 and takes it back.
+    const noti = tree.instances(acc.instance.moid)[0]?.root.child('Auth')?.child('Noti');
+    const info = tree.instances('urn:oma:mo:oma-dm-devinfo:1.0')[0]?.root;
+    const before2 = serializeTree(tree);
+    const d = await runDelegation({
+      dm: engine, store: new FileStore(repo), serverId: acc.serverId, repositoryUrl: `${acc.serverUri ? new URL(acc.serverUri).origin : server.url}/repository/`,
+      device: { devId: device.engine.devId ?? '', udpPort: device.udpPort, man: String(info?.child('Man')?.value ?? ''), mod: String(info?.child('Mod')?.value ?? '') },
+      ...(noti?.child('Secret') ? { notification: { secret: String(noti.child('Secret')!.value), authData: String(noti.child('Data')?.value ?? '') } } : {}),
+    });
+    io.out(`\nDelegation (Delegation 5.2.1, then the termination of 5.2.3), DMS-1 and DMS-2 over HTTPS with mutual TLS:\n`);
+    let shown = 0;
+    for (const rec of d.records) {
+      for (const m of rec.messages.slice(shown)) io.out(`  dms1 ${m.direction === 'sent' ? '->' : '<-'} dms2  ${m.root}${m.status ? `  ${m.status}` : ''}\n`);
+      shown = rec.messages.length;
+      io.out(`  ${rec === d.records[0] ? 'delegation' : 'termination'} ${rec.sessionId}: ${rec.state}${rec.reason ? ` (${rec.reason})` : ''}\n`);
+    }
+    const delegationOk = d.records.length === 2 && d.records[1]!.state === 'revoked';
+    if (!delegationOk) outcomes.push('delegation: failed');
+    const sameAfter = JSON.stringify(JSON.parse(serializeTree(tree)).map(({ CV: _c, ...x }: { CV?: string }) => x)) === JSON.stringify(JSON.parse(before2).map(({ CV: _c, ...x }: { CV?: string }) => x));
+    io.out(`  the device's tree after the termination is as before the delegation: ${sameAfter ? 'yes' : 'NO'}\n`);
+    if (!sameAfter) outcomes.push('delegation: the tree was not restored');
+    io.out(`\nChanges in the device's tree:\n`);
     const [a, b] = [leaves(before), leaves(serializeTree(tree))];
     for (const k of [...new Set([...a.keys(), ...b.keys()])].sort()) {
       if (!a.has(k)) io.out(`  + ${k} = ${b.get(k)}\n`);

@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../host/atomicWrite.js';
 import { CliError, hostTable, printer, readPackage2, readText, readTree, untilStopped } from './parts.js';
 import { ENCODE_OPTIONS, isUsageError, notificationFrom } from './notification.js';
 import type { Io } from './omadm.js';
+import { PEERS_HELP, servePeerCommand } from './servePeers.js';
 
 export const SERVE_HELP = `Usage: omadm serve dm-server [--port P] [--host H] [--repository DIR] [--commands FILE.pkg2.json]...
                  [--server-id ID] [--user NAME:PASSWORD]... [--tls --cert F --key F [--ca F]] [--json]
@@ -74,11 +75,12 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
   const [what, ...rest] = args;
   if (what === 'dm-server') return serveServer(rest, io);
   if (what === 'device') return serveDevice(rest, io);
+  if (what === 'dms1' || what === 'dms2') return servePeerCommand(what, rest, io);
   if (what === '--help' || what === '-h') {
-    io.out(SERVE_HELP);
+    io.out(`${SERVE_HELP}\n${PEERS_HELP}`);
     return 0;
   }
-  io.err(`omadm serve: say what to serve: dm-server or device\n\n${SERVE_HELP}`);
+  io.err(`omadm serve: say what to serve: dm-server, device, dms1 or dms2\n\n${SERVE_HELP}\n${PEERS_HELP}`);
   return 2;
 }
 

@@ -16,16 +16,18 @@ import { sendDatagram } from './udp.js';
 
 export const CONTROL_PATH = '/omadm/';
 
-const json = (status: number, value: unknown): Outgoing => ({ status, headers: { 'content-type': 'application/json' }, body: utf8(JSON.stringify(value, null, 1)) });
+export const json = (status: number, value: unknown): Outgoing => ({ status, headers: { 'content-type': 'application/json' }, body: utf8(JSON.stringify(value, null, 1)) });
 
 function loopback(peer: string | undefined): boolean {
   return !!peer && /^(127\.|::1$|::ffff:127\.)/.test(peer.replace(/:\d+$/, '').replace(/^\[|\]$/g, ''));
 }
 
-export async function control(engine: DmServerEngine, req: Incoming): Promise<Outgoing> {
+export async function control(engine: DmServerEngine, req: Incoming, more?: (req: Incoming, path: string) => Promise<Outgoing | undefined>): Promise<Outgoing> {
   if (!loopback(req.peer)) return problem(403, 'Forbidden', 'The control endpoints answer loopback clients only.');
   const url = new URL(req.target, 'http://localhost');
   const rest = url.pathname.slice(CONTROL_PATH.length);
+  const extra = more ? await more(req, rest) : undefined;
+  if (extra) return extra;
   if (req.method === 'GET' && rest === 'devices') {
     return json(200, [...engine.devices.values()].map((d) => ({ devId: d.devId, queued: d.queue.length, sessions: d.sessions, state: d.flow?.state ?? 'idle', alerts: d.alerts, results: d.results })));
   }

@@ -14,6 +14,8 @@ import { type Outgoing, problem } from '../core/engine/problem.js';
 import { CONTROL_PATH, control } from './control.js';
 
 export interface ServeOptions {
+  /** More control endpoints under /omadm/ (a delegation peer's); undefined: not theirs. */
+  control?: (req: Incoming, path: string) => Promise<Outgoing | undefined>;
   host?: string;
   port?: number;
   /** Bytes a request body may hold (default 4 MiB); more is 413. */
@@ -115,7 +117,7 @@ export function serveDmServer(engine: DmServerEngine, opts: ServeOptions = {}): 
         const cert = tls.getPeerCertificate();
         if (cert && Object.keys(cert).length) incoming.clientCertificate = { subject: String(cert.subject?.CN ?? ''), authorized: tls.authorized };
       }
-      send(res, incoming.target.startsWith(CONTROL_PATH) ? await control(engine, incoming) : await engine.handle(incoming));
+      send(res, incoming.target.startsWith(CONTROL_PATH) ? await control(engine, incoming, opts.control) : await engine.handle(incoming));
     })().catch((e) => {
       send(res, problem(500, 'Internal Error', 'The server could not handle the request.'));
       opts.onError?.(e);
