@@ -65,7 +65,7 @@ test('two peer processes and a device process: delegation over mutual TLS, then 
     for (const u of [if1!, if2!]) assert.equal((await run('curl', ['-s', '-k', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'POST', u]).catch((e: { stdout: string }) => e)).stdout, '000');
   } finally {
     for (const p of procs) p.child.kill('SIGTERM');
-    await Promise.all(procs.map((p) => (p.child.exitCode === null ? new Promise((r) => p.child.once('exit', r)) : undefined)));
+    await Promise.all(procs.map((p) => (p.child.exitCode === null ? new Promise((r) => p.child.once('exit', r)) : Promise.resolve())));
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
