@@ -114,3 +114,38 @@ for (const [flow, revoke] of [
     }
   });
 }
+
+test('conformance report: what the other peer did, per SCR item DM-DEL-S-001..008, and a message that breaks Table 1 named as such', async () => {
+  const { conformance, reportMarkdown } = await import('../../server/src/core/engine/delegation/report.ts');
+  const { certificates } = await import('./delegation-rig.ts');
+  const { UndiciHttpClient } = await import('../../server/src/host/httpClient.ts');
+  const r = await delegationRig();
+  try {
+    const rec = await r.dms1.delegate({ full: false, treeUri: '/SCOMO', moid: SCOMO });
+    await r.dms1.terminate(rec.sessionId);
+    await r.dms2.idle();
+    const dms2Url = r.servers[3]!.url;
+    const ok = conformance(r.dms1, dms2Url);
+    const verdicts = Object.fromEntries(ok.items.map((i) => [i.id, i.verdict]));
+    assert.deepEqual(verdicts, { 'DM-DEL-S-001': 'pass', 'DM-DEL-S-002': 'pass', 'DM-DEL-S-003': 'not observed', 'DM-DEL-S-004': 'not observed', 'DM-DEL-S-005': 'not observed', 'DM-DEL-S-006': 'pass', 'DM-DEL-S-007': 'pass', 'DM-DEL-S-008': 'pass' });
+    // A peer that sends a DELEGATION_REQ without its deviceId, and then a GET.
+    const c = await certificates();
+    const http = new UndiciHttpClient({ ca: c.ca });
+    const bad = '<?xml version="1.0" encoding="UTF-8"?>\n<delegation_req><serverId>X</serverId><deviceMan>M</deviceMan><deviceMod>D</deviceMod><DMTreeURI>/SCOMO</DMTreeURI><isDelegationFull>false</isDelegationFull><sessionId>S</sessionId></delegation_req>';
+    const res = await http.send({ method: 'POST', url: dms2Url, headers: { 'content-type': 'application/vnd.dm.delegation+xml' }, body: new TextEncoder().encode(bad), tls: { cert: c.dms1.cert, key: c.dms1.key } });
+    assert.ok(res.ok && res.response.status === 400);
+    await http.send({ method: 'GET', url: dms2Url, headers: {}, tls: { cert: c.dms1.cert, key: c.dms1.key } });
+    await http.close();
+    const seen = conformance(r.dms2, r.servers[2]!.url);
+    const s002 = seen.items.find((i) => i.id === 'DM-DEL-S-002')!;
+    assert.equal(s002.verdict, 'fail');
+    assert.match(s002.evidence, /deviceId.*Table 1/);
+    assert.equal(seen.items.find((i) => i.id === 'DM-DEL-S-007')!.verdict, 'fail');
+    assert.equal(conformance(r.dms2, 'http://dms1.example/').items.find((i) => i.id === 'DM-DEL-S-008')!.verdict, 'fail');
+    const md = reportMarkdown(seen);
+    assert.match(md, /^# Delegation conformance: dms2 against https:/);
+    assert.match(md, /\| DM-DEL-S-002 \| .* \| fail \|/);
+  } finally {
+    await r.close();
+  }
+});

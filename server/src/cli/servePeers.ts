@@ -7,6 +7,7 @@ import { DelegatingServer } from '../core/engine/delegation/dms1.js';
 import { DelegatedServer } from '../core/engine/delegation/dms2.js';
 import type { Peer } from '../core/engine/delegation/peer.js';
 import { problem } from '../core/engine/problem.js';
+import { conformance, reportMarkdown } from '../core/engine/delegation/report.js';
 import { serveDmServer } from '../host/dmServerHost.js';
 import { peerPorts, servePeer } from '../host/peerHost.js';
 import { json } from '../host/control.js';
@@ -34,6 +35,8 @@ Flows start on its DM Server's control endpoints (loopback only):
   POST /omadm/terminate?session=ID      termination asked by DMS-1 (5.2.3)
   POST /omadm/revoke?session=ID         forced revocation (5.2.5)
   GET  /omadm/delegations               every delegation session, its messages and outcome
+  GET  /omadm/report, /omadm/report.md  the conformance report against the other peer, per SCR item
+                                        DM-DEL-S-001..008 and per message (either peer)
 dms2 (Delegated Server) accepts (or, with --decline, declines) what DMS-1 asks, gives its DMAcc
 (its DM Server URL, --secret/--auth-data for the digest of its notifications), and runs its own
 DM Session with the device; POST /omadm/revocation-request?session=ID asks DMS-1 to revoke (5.2.4).
@@ -59,6 +62,9 @@ export function servePeerCommand(role: 'dms1' | 'dms2', args: string[], io: Io):
     // The other peer's interface; it may also be given later: POST /omadm/peer?url=... (two peers started at once cannot know each other's port).
     let peerUrl = values.peer ?? '';
     const setPeer = async (req: { method: string; target: string }, path: string): Promise<ReturnType<typeof json> | undefined> => {
+      // The conformance report against the other peer (DM-DEL-S-001..008), as JSON or Markdown.
+      if (req.method === 'GET' && path === 'report') return json(200, conformance(peer, peerUrl));
+      if (req.method === 'GET' && path === 'report.md') return { status: 200, headers: { 'content-type': 'text/markdown; charset=utf-8' }, body: new TextEncoder().encode(reportMarkdown(conformance(peer, peerUrl))) };
       if (req.method !== 'POST' || path !== 'peer') return undefined;
       const url = new URL(req.target, 'http://x').searchParams.get('url') ?? '';
       if (!/^https:\/\//.test(url)) return problem(400, 'Not an https URL', 'The delegation interface is https://host[:port]/.../interface_name (Delegation 5.3).');

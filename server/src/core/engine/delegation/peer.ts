@@ -58,6 +58,8 @@ export interface FailurePoint {
 
 export abstract class Peer {
   readonly sessions = new Map<string, DelegationRecord>();
+  /** Requests refused before they could join a session: not POST, not the media type, not valid. */
+  readonly rejected: MessageRecord[] = [];
   private readonly waiters = new Map<string, { resolve: (v: DelegationValue) => void }>();
   private readonly inbox = new Map<string, DelegationValue>();
   protected readonly pending = new Set<Promise<unknown>>();
@@ -95,10 +97,21 @@ export abstract class Peer {
 
   /** The HTTP side of the interface: validate, record, then let the role answer. */
   async handle(req: Incoming): Promise<Outgoing> {
-    if (req.method !== 'POST') return { ...problem(405, 'Method Not Allowed', 'Delegation messages are POSTed (Delegation 5.3).'), headers: { 'content-type': 'application/problem+json', allow: 'POST' } };
-    if (mediaType(req.headers['content-type'] ?? '') !== DELEGATION_MEDIA_TYPE) return problem(415, 'Unsupported Media Type', `Delegation messages are ${DELEGATION_MEDIA_TYPE} (Delegation 5.3).`);
+    if (req.method !== 'POST') {
+      this.rejected.push({ direction: 'received', root: `${req.method} request`, status: 405, problems: [`${req.method} instead of POST (Delegation 5.3, DM-DEL-S-007)`] });
+      return { ...problem(405, 'Method Not Allowed', 'Delegation messages are POSTed (Delegation 5.3).'), headers: { 'content-type': 'application/problem+json', allow: 'POST' } };
+    }
+    if (mediaType(req.headers['content-type'] ?? '') !== DELEGATION_MEDIA_TYPE) {
+      this.rejected.push({ direction: 'received', root: 'request', status: 415, problems: [`Content-Type ${req.headers['content-type'] ?? 'missing'} instead of ${DELEGATION_MEDIA_TYPE} (Delegation 5.3, DM-DEL-S-007)`] });
+      return problem(415, 'Unsupported Media Type', `Delegation messages are ${DELEGATION_MEDIA_TYPE} (Delegation 5.3).`);
+    }
     const parsed = parseDelegation(text(req.body));
-    if (!parsed.value) return problem(400, 'Invalid delegation message', 'The message does not validate against Tables 1-18 (Delegation 5.3).', parsed.diagnostics.filter((d) => d.severity === 'error').slice(0, 20));
+    if (!parsed.value) {
+      // Kept for the conformance report: what was wrong, with the table row the validator cites.
+      const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
+      this.rejected.push({ direction: 'received', root: parsed.message?.root ?? 'unrecognised', status: 400, problems: errors.map((d) => d.message) });
+      return problem(400, 'Invalid delegation message', 'The message does not validate against Tables 1-18 (Delegation 5.3).', errors.slice(0, 20));
+    }
     const v = parsed.value;
     const sessionId = typeof v.params.sessionId === 'string' ? v.params.sessionId : `device:${String(v.params.deviceId)}`;
     this.record(sessionId).messages.push({ direction: 'received', root: v.root, problems: [] });
