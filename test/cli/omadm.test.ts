@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -139,4 +139,236 @@ test('resolve prints {status, nodes} as DESIGN.md says, with globs and access pr
   assert.equal(omadm('resolve', 'urn:x').code, 2);
   assert.equal(omadm('resolve', '--tree', 'no/such/*.dmtree.json', 'urn:x:1//').code, 2);
   assert.equal(omadm('resolve', '--tree', 'test/fixtures/trees/figure5.dmtree.json', '--command', 'FETCH', 'urn:x:1//').code, 2);
+});
+
+/** Runs omadm with standard input given, or with its standard output closed from the start. */
+function omadmWith(opts: { input?: string | Buffer; closeStdout?: boolean }, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    // The reader goes away before the first byte is written: every write of the child meets a closed pipe.
+    if (opts.closeStdout) child.stdout.destroy();
+    else child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-cli-'));
+}
+
+test('a closed standard output (piped into head) ends quietly, with the exit code the command would have had', async () => {
+  const v = await omadmWith({ closeStdout: true }, 'validate', '--json', 'test/fixtures');
+  assert.deepEqual([v.code, v.stderr], [1, '']);
+  const d = await omadmWith({ closeStdout: true }, 'decode', '@test/fixtures/notification/session-request.pkg0.hex');
+  assert.deepEqual([d.code, d.stderr], [0, '']);
+  const h = await omadmWith({ closeStdout: true }, '--help');
+  assert.deepEqual([h.code, h.stderr], [0, '']);
+});
+
+test('omadm with no arguments prints the usage on standard error and exits 2', () => {
+  const r = omadm();
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^Usage: omadm <command>/m);
+});
+
+test('the top-level help lists every command and every option each command takes', () => {
+  const help = omadm('--help').stdout;
+  for (const c of ['validate', 'decode', 'encode', 'resolve', 'serve dm-server', 'serve device', 'serve dms1', 'serve dms2', 'session', 'notify', 'certs', 'demo']) assert.match(help, new RegExp(`^  ${c} `, 'm'), c);
+  assert.match(help, /--version/);
+  // Every option any command parses, read from the sources: a new option without a help line fails here.
+  const dir = path.join(ROOT, 'server', 'src', 'cli');
+  const options = new Set<string>();
+  for (const f of fs.readdirSync(dir)) {
+    const src = fs.readFileSync(path.join(dir, f), 'utf8');
+    for (const m of src.matchAll(/(?:'([a-z][a-z-]*)'|\b([a-z][a-z-]*)): \{ type: '(?:string|boolean)'/g)) options.add(m[1] ?? m[2]!);
+  }
+  options.delete('help');
+  assert.ok(options.size >= 20, [...options].join(' '));
+  for (const o of options) assert.ok(help.includes(`--${o}`), `--${o} is in the top-level help`);
+  assert.equal(omadm('--version').code, 0);
+});
+
+test('resolve: a tree or DDF that cannot be read or is not valid is exit 2 with the reason', () => {
+  const dir = tempDir();
+  try {
+    const uri = 'urn:oma:mo:moid:1.0/left/ID';
+    const tree = 'test/fixtures/trees/figure5.dmtree.json';
+    fs.writeFileSync(path.join(dir, 'pic.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]));
+    fs.writeFileSync(path.join(dir, 'cut.dmtree.json'), fs.readFileSync(path.join(ROOT, tree), 'utf8').slice(0, 200));
+    fs.writeFileSync(path.join(dir, 'object.dmtree.json'), '{"ClientURI": "urn:oma:mo:moid:1.0/left/", "MOData": {}}');
+    const cases: [string[], RegExp][] = [
+      [['--tree', 'README.md'], /README\.md is not a DM tree: not JSON/],
+      [['--tree', path.join(dir, 'pic.png')], /pic\.png: a binary file/],
+      [['--tree', path.join(dir, 'cut.dmtree.json')], /cut\.dmtree\.json is not a DM tree: not JSON \(\d+:\d+: /],
+      [['--tree', path.join(dir, 'object.dmtree.json')], /is not a DM tree: MO data is a JSON array/],
+      [['--tree', '/dev/zero'], /cannot read tree \/dev\/zero: not a regular file/],
+      [['--tree', dir], /cannot read tree .*: a folder, not a file/],
+      [['--tree', tree, '--ddf', '/no/such.ddf'], /cannot read DDF \/no\/such\.ddf: ENOENT/],
+      [['--tree', tree, '--ddf', 'test/fixtures/ddf/broken.ddf'], /broken\.ddf is not a valid DDF: 2:2: <MgmtTree> needs <VerDTD>/],
+      [['--tree', tree, '--ddf', 'test/fixtures/ddf/moid.ddf'], /moid\.ddf describes no MO/],
+      [['--tree', tree, '--ddf', 'README.md'], /README\.md is not a valid DDF/],
+    ];
+    for (const [args, reason] of cases) {
+      const r = omadm('resolve', ...args, uri);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}`);
+      assert.match(r.stderr, reason);
+      assert.equal(r.stdout, '');
+    }
+    // A valid DDF besides the shipped ones is taken.
+    assert.equal(omadm('resolve', '--tree', tree, '--ddf', 'test/fixtures/ddf/instance-count.ddf', uri).code, 0);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a FIFO named explicitly is refused with exit 2, never waited on', () => {
+  const dir = tempDir();
+  try {
+    const fifo = path.join(dir, 'pipe.pkg2.json');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    const v = omadm('validate', fifo);
+    assert.equal(v.code, 2);
+    assert.match(v.stderr, /cannot read .*pipe\.pkg2\.json: not a regular file/);
+    assert.equal(omadm('validate', '/dev/zero').code, 2);
+    const r = omadm('resolve', '--tree', fifo, 'urn:oma:mo:moid:1.0//');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /not a regular file/);
+    // Inside a folder, a FIFO is no DM file: skipped, the rest is checked.
+    fs.copyFileSync(path.join(ROOT, 'test/fixtures/dm20/valid/session.pkg1.json'), path.join(dir, 'session.pkg1.json'));
+    const folder = omadm('validate', dir);
+    assert.equal(folder.code, 0, folder.stderr);
+    assert.match(folder.stdout, /^1 file checked/m);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('duplicate MO instances across tree files are reported by validate and resolve', () => {
+  const dir = tempDir();
+  try {
+    const inst = (v: string): string => JSON.stringify([{ ClientURI: 'urn:oma:mo:moid:1.0/left/', MOData: { left: { ID: v } } }], null, 1);
+    fs.writeFileSync(path.join(dir, 'a.dmtree.json'), inst('GPS'));
+    fs.writeFileSync(path.join(dir, 'b.dmtree.json'), inst('Temperature'));
+    const v = omadm('validate', '--json', dir);
+    assert.equal(v.code, 0, v.stderr);
+    const ds = (JSON.parse(v.stdout) as { file: string; line: number; column: number; severity: string; code: string; message: string }[]).filter((d) => d.code === 'tree.duplicate-instance');
+    assert.deepEqual(ds.map((d) => [path.basename(d.file), d.line, d.column, d.severity]), [['b.dmtree.json', 5, 4, 'warning']]);
+    assert.match(ds[0]!.message, /also in .*a\.dmtree\.json/);
+    const r = omadm('resolve', '--json', '--tree', path.join(dir, '*.dmtree.json'), 'urn:oma:mo:moid:1.0/left/ID');
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /b\.dmtree\.json:5:4: warning tree\.duplicate-instance: .*the later one is used/);
+    assert.deepEqual(JSON.parse(r.stdout), { status: 200, nodes: ['urn:oma:mo:moid:1.0/left/ID'] });
+    // The same file named twice is one file: nothing is defined twice.
+    const twice = omadm('resolve', '--tree', path.join(dir, 'a.dmtree.json'), '--tree', path.join(dir, 'a.dmtree.json'), 'urn:oma:mo:moid:1.0/left/ID');
+    assert.deepEqual([twice.code, twice.stderr], [0, '']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('validate: a sample tree with more instances than its MO root occurs gets tree.ddf-occurrence', () => {
+  const r = omadm('validate', '--json', 'test/fixtures/ddf');
+  assert.equal(r.code, 1);
+  const got: Record<string, string[]> = {};
+  for (const d of JSON.parse(r.stdout) as { file: string; code: string; line: number; column: number; endLine: number; endColumn: number }[]) {
+    (got[path.basename(d.file)] ??= []).push(`${d.code}@${d.line}:${d.column}-${d.endLine}:${d.endColumn}`);
+  }
+  assert.deepEqual(got, JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'ddf', 'expected.json'), 'utf8')));
+});
+
+test('validate: paths that hold no DM file are exit 2 with a message, unless --allow-empty', () => {
+  const dir = tempDir();
+  try {
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'nothing here');
+    const empty = omadm('validate', dir);
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /holds no file validate recognises/);
+    const readme = omadm('validate', 'README.md');
+    assert.equal(readme.code, 2);
+    assert.match(readme.stderr, /README\.md holds no file validate recognises/);
+    const allowed = omadm('validate', '--allow-empty', dir, 'README.md');
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.match(allowed.stdout, /^0 files checked/m);
+    // One path without DM files among others is still said, and still exit 2.
+    const mixed = omadm('validate', 'test/fixtures/dm20/valid', dir);
+    assert.equal(mixed.code, 2);
+    assert.match(mixed.stdout, /^7 files checked/m);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('validate: symbolic links are followed (loops detected), overlapping paths are checked once', () => {
+  const dir = tempDir();
+  try {
+    const pkg1 = path.join(ROOT, 'test/fixtures/dm20/valid/session.pkg1.json');
+    fs.mkdirSync(path.join(dir, 'sub'));
+    fs.symlinkSync(pkg1, path.join(dir, 'sub', 'linked.pkg1.json'));
+    fs.symlinkSync('..', path.join(dir, 'sub', 'loop'));
+    fs.symlinkSync('nowhere.pkg2.json', path.join(dir, 'dangling.pkg2.json'));
+    fs.writeFileSync(path.join(dir, 'bad.pkg2.json'), '{"CMD": [["GETT", "urn:oma:mo:oma-dm-devinfo:1.0//"]]}');
+    const r = omadm('validate', '--json', dir, path.join(dir, 'sub'), path.join(dir, 'bad.pkg2.json'), pkg1);
+    assert.equal(r.code, 1, r.stderr);
+    const ds = JSON.parse(r.stdout) as { file: string; code: string }[];
+    assert.deepEqual(ds.map((d) => [path.relative(dir, d.file), d.code]), [['bad.pkg2.json', 'dm.command-unknown']]);
+    const text = omadm('validate', dir, path.join(dir, 'sub'), pkg1);
+    assert.match(text.stdout, /^2 files checked: 1 errors/m, 'bad.pkg2.json and the one Package#1 behind three names');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('validate - reads standard input as the --kind given', async () => {
+  const pkg2 = '{"CMD": [["GETT", "urn:oma:mo:oma-dm-devinfo:1.0//"]]}';
+  const r = await omadmWith({ input: pkg2 }, 'validate', '--json', '--kind', 'pkg2', '-');
+  assert.equal(r.code, 1, r.stderr);
+  assert.deepEqual((JSON.parse(r.stdout) as { file: string; code: string; line: number; column: number }[]).map((d) => [d.file, d.code, d.line, d.column]), [['<stdin>', 'dm.command-unknown', 1, 11]]);
+  const xml = fs.readFileSync(path.join(FIXTURES, 'valid', 'delegation_req.xml'));
+  const ok = await omadmWith({ input: xml }, 'validate', '--kind', 'delegation', '-');
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /^1 file checked: 0 errors/m);
+  const shape = await omadmWith({ input: '{"Status": [{"sc": 200}]}' }, 'validate', '--kind', 'package', '-');
+  assert.equal(shape.code, 0, shape.stderr);
+  const notOne = await omadmWith({ input: '{"name": "x"}' }, 'validate', '--kind', 'package', '-');
+  assert.equal(notOne.code, 2);
+  assert.match(notOne.stderr, /standard input holds no DM 2\.0 package/);
+  assert.equal((await omadmWith({ input: pkg2 }, 'validate', '-')).code, 2, 'no --kind');
+  assert.equal((await omadmWith({ input: pkg2 }, 'validate', '--kind', 'pdf', '-')).code, 2, 'an unknown kind');
+  assert.equal((await omadmWith({ input: pkg2 }, 'validate', '--kind', 'pkg2', 'test/fixtures/dm20/valid')).code, 2, '--kind without -');
+  // With files: standard input is one more document.
+  const both = await omadmWith({ input: pkg2 }, 'validate', '--kind', 'pkg2', 'test/fixtures/dm20/valid', '-');
+  assert.equal(both.code, 1);
+  assert.match(both.stdout, /^8 files checked: 1 errors/m);
+});
+
+test('binary content under a DM file name: one "binary file" diagnostic; no control character reaches the terminal', () => {
+  const dir = tempDir();
+  try {
+    fs.writeFileSync(path.join(dir, 'image.pkg2.json'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x1b, 0x5b, 0x33, 0x31, 0x6d]));
+    fs.writeFileSync(path.join(dir, 'utf16.delegation.xml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<delegation_req/>', 'utf16le')]));
+    // A command name holding ESC and a C1 CSI, escaped in the JSON text: the message quotes it.
+    fs.writeFileSync(path.join(dir, 'esc.pkg2.json'), '{"CMD": [["\\u001b[2J\\u009bGET", "urn:oma:mo:oma-dm-devinfo:1.0//"]]}');
+    fs.writeFileSync(path.join(dir, 'junk.json'), Buffer.from([0, 1, 2, 3]));
+    const r = omadm('validate', dir);
+    assert.equal(r.code, 1);
+    assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(r.stdout + r.stderr), JSON.stringify(r.stdout));
+    const lines = r.stdout.split('\n');
+    assert.deepEqual(lines.filter((l) => l.includes('file.binary')).map((l) => path.basename(l.split(':')[0]!)), ['image.pkg2.json', 'utf16.delegation.xml']);
+    assert.match(r.stdout, /utf16\.delegation\.xml:1:1: error file\.binary: Binary file: .*UTF-16/);
+    assert.match(r.stdout, /esc\.pkg2\.json:1:11: error dm\.command-unknown: '\\u001b\[2J\\u009bGET' is not a DM command/);
+    assert.match(r.stdout, /^3 files checked/m, 'junk.json is no DM file name: left alone');
+    const json = omadm('validate', '--json', dir);
+    assert.ok(!/[\u007f-\u009f]/.test(json.stdout));
+    const ds = JSON.parse(json.stdout) as { code: string; message: string }[];
+    assert.ok(ds.some((d) => d.message.includes('\u001b[2J\u009bGET')), 'JSON keeps the text, escaped');
+    assert.equal(ds.filter((d) => d.code === 'file.binary').length, 2);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

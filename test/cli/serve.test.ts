@@ -95,3 +95,20 @@ test('serve device prints its UDP address; notify sends it a DM Notification tha
   assert.equal((await omadm('notify', 'http://x', '--server-id', 'A')).code, 2);
   assert.equal((await omadm('notify', 'udp://127.0.0.1:9')).code, 2);
 });
+
+test('certs writes a CA and a certificate per part that openssl verifies, in a folder git ignores', async () => {
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-certs-')), 'certs');
+  const r = await omadm('certs', '--dir', dir);
+  assert.equal(r.code, 0, r.stderr);
+  for (const part of ['dms1', 'dms2', 'dm-server', 'device']) {
+    assert.ok(fs.existsSync(path.join(dir, `${part}-key.pem`)), part);
+    const v = await run('openssl', ['verify', '-CAfile', path.join(dir, 'ca.pem'), path.join(dir, `${part}.pem`)]);
+    assert.match(v.stdout, /: OK/);
+    const text = (await run('openssl', ['x509', '-in', path.join(dir, `${part}.pem`), '-noout', '-text'])).stdout;
+    assert.match(text, /TLS Web Server Authentication, TLS Web Client Authentication/);
+    assert.match(text, /DNS:localhost, IP Address:127\.0\.0\.1/);
+  }
+  assert.match(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8'), /^\*$/m);
+  // A folder that cannot be made: its parent is a file.
+  assert.equal((await omadm('certs', '--dir', path.join(dir, 'ca.pem', 'sub'))).code, 2);
+});

@@ -110,3 +110,78 @@ test('hostile input: deep nesting, binary junk, huge arrays never throw', () => 
   const big = JSON.stringify({ Status: Array.from({ length: 100_000 }, () => ({ sc: 200 })) });
   assert.deepEqual(analyzeText(big, { fileName: 'b.pkg3.json' }).diagnostics, []);
 });
+
+test('MUST is an error, SHOULD a warning: the severity follows the sentence each rule cites', () => {
+  const severities = (rel: string): Record<string, string[]> => {
+    const out: Record<string, string[]> = {};
+    for (const d of analyse(rel).a.diagnostics) (out[d.code] ??= []).push(d.severity);
+    return out;
+  };
+  // Appendix F: "the Content-Type HTTP header defined for Package#3 MUST be used" without data.
+  assert.deepEqual(severities('broken/http-multipart-syntax.dmhttp')['dm.multipart-empty'], ['error']);
+  assert.deepEqual(severities('broken/http-multipart.dmhttp')['dm.multipart-empty'], ['error']);
+  // 5.2.2: the Data of a ServerInitiatedMgmt alert "MUST include the NOTIFICATION-ID".
+  assert.deepEqual(severities('broken/alerts.alert.json')['dm.alert-notification-id'], ['error']);
+  // 5.2.4: "this Package#3 MUST NOT be sent".
+  assert.deepEqual(severities('broken/http-session.dmhttp')['dm.package3-after-end'], ['error']);
+  // 5.5: "the DM Client SHOULD use the Accept HTTP header".
+  const noAccept = analyzeText('POST /dm HTTP/1.1\nHost: dms.example.com\nContent-Type: application/vnd.oma.dm.initiation+json\nOMADM-DevID: IMEI:1\n\n{"Alert": [{"AlertType": "urn:oma:at:dm:2.0:ClientInitiatedMgmt"}]}\n', { fileName: 'a.dmhttp' });
+  assert.deepEqual(noAccept.diagnostics.map((d) => [d.code, d.severity]), [['http.accept', 'warning']]);
+  // 7.2.1 names the media type of a Package#2 without a MUST; a Package#3's is a MUST (Appendix F).
+  assert.deepEqual(severities('broken/http-session.dmhttp')['http.content-type'], ['warning']);
+  assert.deepEqual(severities('broken/http-multipart-required.dmhttp')['http.content-type'], ['error']);
+  // New rules, all MUSTs.
+  assert.deepEqual(severities('broken/status-uri.pkg3.json'), { 'dm.status-uri': ['error'] });
+  assert.deepEqual(severities('broken/status-async.pkg3.json'), { 'dm.status-async': ['error'] });
+  assert.deepEqual(severities('broken/http-multipart-required.dmhttp')['dm.multipart-required'], ['error']);
+  assert.deepEqual(severities('broken/http-multipart-boundary.dmhttp'), { 'http.multipart-boundary': ['error', 'error'] });
+  // No sentence forbids a command after END (5.3.9: the DM Client processes them all): a warning.
+  assert.deepEqual(severities('broken/commands.pkg2.json')['dm.command-after-end'], ['warning']);
+});
+
+const pair = (cmds: string, statuses: string): string[] =>
+  analyzeText(statuses, { fileName: '/x/p.pkg3.json' }, { readSibling: (f) => (f === '/x/p.pkg2.json' ? cmds : undefined) }).diagnostics.map((d) => d.code);
+
+test('5.3.1: an HGET without ClientURI answered 200 returns where the data was stored, in any Status form', () => {
+  const hget = '{"CMD": [["HGET", "https://dr.example.com/mo"], ["HGET", "https://dr.example.com/mo", "urn:oma:mo:oma-dcmo:1.0/usb/"]]}';
+  assert.deepEqual(pair(hget, '{"Status": [{"sc": 200}, {"sc": 200}]}'), ['dm.status-uri'], 'the second HGET names its ClientURI');
+  assert.deepEqual(pair(hget, '{"Status": [{"sc": 200, "URI": []}, {"sc": 200}]}'), ['dm.status-uri'], 'an empty URI array returns nothing');
+  assert.deepEqual(pair(hget, '{"Status": [{"sc": 200, "URI": ["urn:oma:mo:oma-dcmo:1.0/a/", "urn:oma:mo:oma-dcmo:1.0/b/"]}, {"sc": 200}]}'), [], 'several locations');
+  assert.deepEqual(pair(hget, '{"Status": [{"sc": 404}, {"sc": 200}]}'), [], 'nothing stored, nothing to return');
+  // The example form of I.2 returns the URI after its code: only the form is reported.
+  assert.deepEqual(pair(hget, '{"Status": [200, "urn:oma:mo:oma-dcmo:1.0/usb/", 200]}'), ['dm.status-form']);
+  assert.deepEqual(pair(hget, '{"Status": [200, 200]}'), ['dm.status-form', 'dm.status-uri']);
+  // END is not answered: the HGET after it in the list is still the first status.
+  assert.deepEqual(pair('{"CMD": [["GET", "urn:oma:mo:oma-dm-devinfo:1.0//DevID"], ["HGET", "https://dr.example.com/mo"]]}', '{"Status": [{"sc": 200}, {"sc": 200}]}'), ['dm.status-uri']);
+});
+
+test('5.4.1: an EXEC with a ServerURI is answered 202 Accepted; the fix writes 202', () => {
+  const exec = '{"CMD": [["EXEC", "urn:oma:mo:oma-dcmo:1.0/cam/Operations/Enable", "https://dms.example.com/reports"]]}';
+  assert.deepEqual(pair(exec, '{"Status": [{"sc": 202}]}'), []);
+  assert.deepEqual(pair(exec, '{"Status": [{"sc": 200}]}'), ['dm.status-async']);
+  assert.deepEqual(pair(exec, '{"Status": [{"sc": 404}]}'), [], 'a failure before the execution is no synchronous result');
+  assert.deepEqual(pair('{"CMD": [["EXEC", "urn:oma:mo:oma-dcmo:1.0/cam/Operations/Enable"]]}', '{"Status": [{"sc": 200}]}'), [], 'without ServerURI the DM Client chooses');
+  const text = '{"Status": [{"sc": 200}]}';
+  const d = analyzeText(text, { fileName: '/x/p.pkg3.json' }, { readSibling: () => exec }).diagnostics[0]!;
+  const fixed = applyEdits(text, d.fixes![0]!.edits);
+  assert.equal(fixed, '{"Status": [{"sc": 202}]}');
+  assert.deepEqual(pair(exec, fixed), []);
+});
+
+test('Appendix F both ways, and a multipart body without its boundary (RFC 2046 5.1.1)', () => {
+  const exchange = (ct: string, body: string): string =>
+    `HTTP/1.1 200 OK\nContent-Type: application/vnd.oma.dm.request+json\n\n{"CMD": [["GET", "urn:oma:mo:oma-dm-devinfo:1.0//DevID"]]}\n\nPOST /dm HTTP/1.1\nHost: dms.example.com\nContent-Type: ${ct}\nOMADM-DevID: IMEI:1\nAccept: application/vnd.oma.dm.request+json\n\n${body}\n`;
+  const codes = (t: string): string[] => analyzeText(t, { fileName: 'x.dmhttp' }).diagnostics.map((d) => d.code);
+  const pkg3 = 'application/vnd.oma.dm.response+json';
+  assert.deepEqual(codes(exchange(pkg3, '{"Status": [{"sc": 200}]}')), ['dm.multipart-required']);
+  assert.deepEqual(codes(exchange(pkg3, '{"Status": [{"sc": 304}]}')), [], '304: no data, the plain type is right');
+  const parts = `--b\nContent-Disposition: form-data\nContent-Type: ${pkg3}\n\n{"Status": [{"sc": 200}]}\n--b\nContent-Disposition: form-data; name="0"\nContent-Type: text/plain\n\nIMEI:1\n--b--`;
+  assert.deepEqual(codes(exchange('multipart/form-data; boundary=b', parts)), []);
+  const missing = exchange('multipart/form-data', parts);
+  const d = analyzeText(missing, { fileName: 'x.dmhttp' }).diagnostics;
+  assert.deepEqual(d.map((x) => x.code), ['http.multipart-boundary']);
+  assert.deepEqual(codes(applyEdits(missing, d[0]!.fixes![0]!.edits)), [], 'the fix names the boundary the body uses');
+  // The parts are still read with the delimiter the body uses: a missing part is found.
+  const noData = `--b\nContent-Disposition: form-data\nContent-Type: ${pkg3}\n\n{"Status": [{"sc": 200}]}\n--b--`;
+  assert.deepEqual(codes(exchange('multipart/form-data', noData)), ['dm.multipart-empty', 'dm.multipart-missing', 'http.multipart-boundary']);
+});

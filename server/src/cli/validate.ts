@@ -1,12 +1,14 @@
 /** `omadm validate`: files and folders in, contract diagnostics out (1-based lines and columns). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzeText } from '../core/analyze.js';
+import { analyzeText, isTreeFile } from '../core/analyze.js';
 import { LineIndex } from '../core/text/lineIndex.js';
-import { SOURCE, type Severity } from '../core/diagnostic.js';
+import { SOURCE, type Diagnostic, type Severity } from '../core/diagnostic.js';
 import { PACKAGES } from '../core/dm20/packages.js';
+import { fileKind } from '../core/kinds.js';
 import { loadDdfs } from '../host/ddfs.js';
 import { loadTrees } from '../core/tree/load.js';
+import { checkInstanceCounts } from '../core/tree/ddf.js';
 import type { TreeContext } from '../core/tree/check.js';
 
 /** The contract shape of DESIGN.md; field order is part of it. */
@@ -27,100 +29,279 @@ export interface ValidateResult {
   files: number;
   checked: { file: string; kind: string; message?: string }[];
   unreadable: { path: string; reason: string }[];
+  /** The paths given (and standard input, as "-") that hold no file this tool validates. */
+  empty: string[];
 }
+
+/**
+ * What `validate -` reads from standard input, by --kind: each kind is validated as a file of the
+ * name beside it would be. `package` is any DM 2.0 package, told by its shape as a `*.json` is.
+ */
+export const STDIN_KINDS = {
+  delegation: 'stdin.delegation.xml',
+  http: 'stdin.dmhttp',
+  package: 'stdin.json',
+  pkg1: 'stdin.pkg1.json',
+  pkg2: 'stdin.pkg2.json',
+  pkg3: 'stdin.pkg3.json',
+  mo: 'stdin.dmmo.json',
+  alert: 'stdin.alert.json',
+  notification: 'stdin.pkg0',
+  tree: 'stdin.dmtree.json',
+  ddf: 'stdin.ddf',
+} as const;
+
+export type StdinKind = keyof typeof STDIN_KINDS;
+
+/** How standard input is named in diagnostics. */
+export const STDIN_NAME = '<stdin>';
+
+/** No file this tool reads is larger; a bigger one is refused, not read (bad input never blows up). */
+export const MAX_FILE = 64 * 1024 * 1024;
 
 const SKIP_DIRS = new Set(['node_modules']);
 
-function walk(p: string, out: string[], unreadable: ValidateResult['unreadable'], top: boolean): void {
-  let st: fs.Stats;
+/** A file that cannot be read as a document: missing, not a regular file, too large. */
+export class ReadError extends Error {}
+
+const reason = (e: unknown): string => (e instanceof ReadError ? e.message : ((e as NodeJS.ErrnoException).code ?? String(e)));
+
+/**
+ * Reads a regular file of at most MAX_FILE bytes. Anything else (a FIFO, /dev/zero, a socket, a
+ * folder) is refused before it is opened: opening a FIFO waits for a writer, reading a device
+ * never ends.
+ */
+export function readBounded(file: string): Buffer {
+  const st = fs.statSync(file);
+  if (!st.isFile()) throw new ReadError(st.isDirectory() ? 'a folder, not a file' : 'not a regular file');
+  if (st.size > MAX_FILE) throw new ReadError(`larger than ${MAX_FILE} bytes`);
+  // O_NONBLOCK: should the name turn into a FIFO between the stat and the open, the open does not wait.
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   try {
-    st = fs.lstatSync(p);
-  } catch (e) {
-    unreadable.push({ path: p, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
-    return;
+    if (!fs.fstatSync(fd).isFile()) throw new ReadError('not a regular file');
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(1024 * 1024, MAX_FILE + 1 - total));
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      chunks.push(buf.subarray(0, n));
+      total += n;
+      if (total > MAX_FILE) throw new ReadError(`larger than ${MAX_FILE} bytes`);
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    fs.closeSync(fd);
   }
-  if (st.isSymbolicLink() && top) {
+}
+
+/**
+ * Binary content: a NUL byte, or more than one control character in 32 (tabs, line and page
+ * breaks aside). Such bytes are never echoed back; the file gets one diagnostic instead.
+ */
+export function binaryReason(buf: Buffer): string | undefined {
+  if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)) return 'UTF-16 text, which is not read: save it as UTF-8';
+  let controls = 0;
+  for (const b of buf) {
+    if (b === 0) return 'NUL bytes';
+    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0c && b !== 0x0d) || b === 0x7f) controls++;
+  }
+  return controls > 0 && controls * 32 > buf.length ? 'control characters' : undefined;
+}
+
+interface Found {
+  /** The path as found (a path given, or below one). */
+  file: string;
+  /** The file itself, whatever the links that lead to it: a file is checked once. */
+  real: string;
+}
+
+/**
+ * Every regular file under `top`. Symbolic links are followed, inside folders too; a folder seen
+ * before on the way (a link back up, a loop) is not entered again. A path given that is missing
+ * or is no regular file or folder is unreadable; below it, dangling links and special files are skipped.
+ */
+function walk(top: string, out: Found[], unreadable: ValidateResult['unreadable']): void {
+  const seenDirs = new Set<string>();
+  const stack: { p: string; given: boolean }[] = [{ p: top, given: true }];
+  while (stack.length) {
+    const { p, given } = stack.pop()!;
+    let st: fs.Stats;
     try {
       st = fs.statSync(p);
     } catch (e) {
-      unreadable.push({ path: p, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
-      return;
+      if (given) unreadable.push({ path: p, reason: reason(e) });
+      continue;
     }
-  }
-  if (st.isDirectory()) {
-    let names: string[];
-    try {
-      names = fs.readdirSync(p).sort();
-    } catch (e) {
-      unreadable.push({ path: p, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
-      return;
+    if (st.isDirectory()) {
+      let names: string[];
+      try {
+        const real = fs.realpathSync(p);
+        if (seenDirs.has(real)) continue;
+        seenDirs.add(real);
+        names = fs.readdirSync(p).sort();
+      } catch (e) {
+        unreadable.push({ path: p, reason: reason(e) });
+        continue;
+      }
+      // Reversed onto the stack, so that they come off it in name order.
+      for (const n of names.reverse()) {
+        if (n.startsWith('.') || SKIP_DIRS.has(n)) continue;
+        stack.push({ p: path.join(p, n), given: false });
+      }
+    } else if (st.isFile()) {
+      let real = p;
+      try {
+        real = fs.realpathSync(p);
+      } catch {
+        // Keep the name as found.
+      }
+      out.push({ file: p, real });
+    } else if (given) {
+      unreadable.push({ path: p, reason: 'not a regular file' });
     }
-    for (const n of names) {
-      if (n.startsWith('.') || SKIP_DIRS.has(n)) continue;
-      walk(path.join(p, n), out, unreadable, false);
-    }
-  } else if (st.isFile()) {
-    out.push(p);
   }
 }
 
 /** Names worth opening: the file kinds of DESIGN.md this version validates. */
 const CANDIDATE = /\.(xml|dmhttp|http|json|pkg0|hex|ddf)$/i;
 
-/** The core does no I/O; a Package#3 beside its Package#2 is read from disk here. */
+/** The core does no I/O; a Package#3 beside its Package#2 is read from disk here, bounded. */
 function readSibling(fileName: string): string | undefined {
   try {
-    return fs.readFileSync(fileName, 'utf8');
+    const buf = readBounded(fileName);
+    return binaryReason(buf) ? undefined : buf.toString('utf8');
   } catch {
     return undefined;
   }
 }
 
-export function validatePaths(paths: string[]): ValidateResult {
-  const files: string[] = [];
+const KIND_LABEL = { http: 'HTTP exchange', delegation: 'delegation message', package: 'DM 2.0 package', notification: 'DM Notification', ddf: 'DDF', unknown: '' } as const;
+
+export interface ValidateOptions {
+  /** A document read from standard input, validated as a file of that kind. */
+  stdin?: { text: Buffer; kind: StdinKind };
+}
+
+interface Input {
+  /** The name shown (a path, or <stdin>). */
+  file: string;
+  /** The name the kind is told by. */
+  hint: string;
+  read: () => Buffer;
+  explicit: boolean;
+  stdin: boolean;
+}
+
+export function validatePaths(paths: string[], options: ValidateOptions = {}): ValidateResult {
   const unreadable: ValidateResult['unreadable'] = [];
-  for (const p of paths) walk(p, files, unreadable, true);
-  const result: ValidateResult = { diagnostics: [], files: 0, checked: [], unreadable };
+  const byReal = new Map<string, Found>();
+  const explicitReals = new Set<string>();
+  /** For each path given, the files found under it (those also found under an earlier path included). */
+  const under = new Map<string, string[]>();
+  for (const p of paths) {
+    const found: Found[] = [];
+    walk(p, found, unreadable);
+    under.set(p, found.map((f) => f.real));
+    if (found.length === 1 && found[0]!.file === p) explicitReals.add(found[0]!.real);
+    for (const f of found) if (!byReal.has(f.real)) byReal.set(f.real, f);
+  }
+  const files = [...byReal.values()];
+  const result: ValidateResult = { diagnostics: [], files: 0, checked: [], unreadable, empty: [] };
   // Sample trees are checked against the standard DDFs and the DDFs among the paths; the sample
   // trees among the paths are the device the packages' ClientURIs are resolved against.
-  const ddfs = loadDdfs(files.filter((f) => /\.ddf$/i.test(f)));
-  const treeFiles = files.filter((f) => /\.dmtree\.json$/i.test(f)).map((file) => ({ file, text: readSibling(file) ?? '' }));
-  const trees: TreeContext | undefined = treeFiles.length
-    ? { tree: loadTrees(treeFiles).tree, label: treeFiles.length === 1 ? path.basename(treeFiles[0]!.file) : `${treeFiles.length} sample trees`, ddfs }
+  const ddfs = loadDdfs(files.filter((f) => /\.ddf$/i.test(f.file)).map((f) => f.file));
+  const treeFiles = files.filter((f) => isTreeFile(f.file)).flatMap((f) => {
+    const text = readSibling(f.file);
+    return text === undefined ? [] : [{ file: f.file, text }];
+  });
+  const loaded = treeFiles.length ? loadTrees(treeFiles) : undefined;
+  const trees: TreeContext | undefined = loaded
+    ? { tree: loaded.tree, label: treeFiles.length === 1 ? path.basename(treeFiles[0]!.file) : `${treeFiles.length} sample trees`, ddfs }
     : undefined;
-  // A file named explicitly is checked whatever its name.
-  const explicit = new Set(paths);
-  for (const file of files) {
-    if (!CANDIDATE.test(file) && !explicit.has(file)) continue;
-    let text: string;
+  // What the loader finds across the tree files (an instance defined again in another file) is
+  // reported on the file that defines it again.
+  const loaderFindings = new Map<string, Diagnostic[]>();
+  for (const d of loaded?.diagnostics ?? []) (loaderFindings.get(d.file) ?? loaderFindings.set(d.file, []).get(d.file)!).push(d.diagnostic);
+
+  const inputs: Input[] = files.map((f) => ({ file: f.file, hint: f.file, read: () => readBounded(f.file), explicit: explicitReals.has(f.real), stdin: false }));
+  if (options.stdin) {
+    const { text, kind } = options.stdin;
+    inputs.push({ file: STDIN_NAME, hint: STDIN_KINDS[kind], read: () => text, explicit: true, stdin: true });
+  }
+  const recognised = new Set<string>();
+  for (const input of inputs) {
+    const { file } = input;
+    if (!input.stdin && !CANDIDATE.test(file) && !input.explicit) continue;
+    let buf: Buffer;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      buf = input.read();
     } catch (e) {
-      unreadable.push({ path: file, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
+      unreadable.push({ path: file, reason: reason(e) });
       continue;
     }
-    const analysis = analyzeText(text, { fileName: file }, { readSibling, ddfs, ...(trees ? { trees } : {}) });
+    const binary = binaryReason(buf);
+    if (binary) {
+      // Only a name that claims a DM kind makes binary content a finding; other files are not ours.
+      const claimed = fileKind('', { fileName: input.hint });
+      if (!claimed.claimed) continue;
+      recognised.add(file);
+      result.files++;
+      const kind = isTreeFile(input.hint) ? 'sample DM tree' : KIND_LABEL[claimed.kind];
+      result.checked.push({ file, kind });
+      result.diagnostics.push(contract(file, { line: 1, column: 1, endLine: 1, endColumn: 1 }, {
+        severity: 'error',
+        code: 'file.binary',
+        message: `Binary file: named as a ${kind}, it holds ${binary}, not text; it is not validated.`,
+      }));
+      continue;
+    }
+    const text = buf.toString('utf8');
+    const analysis = analyzeText(text, { fileName: input.hint }, { ...(input.stdin ? {} : { readSibling }), ddfs, ...(trees ? { trees } : {}) });
     if (!analysis.recognised) continue;
+    recognised.add(file);
     result.files++;
     const messages = analysis.regions.map((r) => (r.type === 'delegation' ? r.analysis.message?.name : r.type === 'package' ? PACKAGES[r.kind].name : 'Package#0')).filter((m): m is string => !!m);
-    const kind = { http: 'HTTP exchange', delegation: 'delegation message', package: analysis.regions.some((r) => r.type === 'package' && r.tree) ? 'sample DM tree' : 'DM 2.0 package', notification: 'DM Notification', ddf: 'DDF', unknown: '' }[analysis.kind];
+    const kind = analysis.regions.some((r) => r.type === 'package' && r.tree) ? 'sample DM tree' : KIND_LABEL[analysis.kind];
     result.checked.push({ file, kind, ...(messages.length ? { message: messages.join(', ') } : {}) });
+    const diagnostics = [...analysis.diagnostics];
+    const more = [...(input.stdin ? [] : (loaderFindings.get(file) ?? [])), ...analysis.regions.flatMap((r) => (r.type === 'package' && r.tree ? checkInstanceCounts(r.tree, ddfs) : []))];
+    for (const d of more) if (!diagnostics.some((x) => x.code === d.code && x.start === d.start && x.end === d.end)) diagnostics.push(d);
+    diagnostics.sort((a, b) => a.start - b.start || a.end - b.end);
     const lines = new LineIndex(text);
-    for (const d of analysis.diagnostics) {
+    for (const d of diagnostics) {
       const s = lines.positionAt(d.start);
       const e = lines.positionAt(d.end);
-      result.diagnostics.push({
-        file,
-        line: s.line + 1,
-        column: s.character + 1,
-        endLine: e.line + 1,
-        endColumn: e.character + 1,
-        severity: d.severity,
-        code: d.code,
-        message: d.message,
-        source: SOURCE,
-      });
+      result.diagnostics.push(contract(file, { line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 }, d));
     }
   }
+  const realOf = new Map(files.map((f) => [f.real, f.file]));
+  for (const p of paths) {
+    const reals = under.get(p) ?? [];
+    // A path that could not be read is reported as unreadable, not as empty.
+    if (unreadable.some((u) => u.path === p)) continue;
+    if (!reals.some((r) => recognised.has(realOf.get(r)!))) result.empty.push(p);
+  }
+  if (options.stdin && !recognised.has(STDIN_NAME)) result.empty.push('-');
   return result;
+}
+
+function contract(file: string, at: { line: number; column: number; endLine: number; endColumn: number }, d: { severity: Severity; code: string; message: string }): FileDiagnostic {
+  return { file, ...at, severity: d.severity, code: d.code, message: d.message, source: SOURCE };
+}
+
+/**
+ * Text taken from the files (names, element names, values quoted in messages) reaches the terminal
+ * with its control characters shown as escapes: never as raw bytes a terminal would act on.
+ */
+const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const escape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+export function printable(s: string): string {
+  return s.replace(/[\t\n\r]/g, ' ').replace(UNPRINTABLE, escape);
+}
+
+/** JSON escapes C0 controls itself; C1 controls and bidirectional overrides get the same \u escapes. */
+export function printableJson(json: string): string {
+  return json.replace(UNPRINTABLE, escape);
 }

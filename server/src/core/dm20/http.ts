@@ -3,6 +3,7 @@
  * header (5.2.2, 5.2.4), Package#2 comes back in the HTTP response (5.2.3), the Content-Type
  * names the package (7.2.1), Accept and OMADM-Accept negotiate formats (5.5), and a Package#3
  * with GET data is multipart/form-data with one named part per GET answered 200 (Appendix F).
+ * Severities follow the sentence cited: MUST and MUST NOT are errors, SHOULD a warning.
  */
 import type { Diagnostic, Fix } from '../diagnostic.js';
 import { type HttpExchange, type HttpHeader, type HttpMessage, type Span, acceptsMediaType, header, lacksHost, mediaRanges, mediaType } from '../http/message.js';
@@ -25,7 +26,8 @@ interface Claimed {
   kind?: PackageKind;
   /** The body, when it was parsed to find its shape (not parsed again). */
   json?: JsonDocument;
-  multipart?: { boundary: string };
+  /** The boundary given, or, when the Content-Type lacks it, the one the body's first delimiter line uses. */
+  multipart?: { boundary?: string; missing?: HttpHeader };
   /** The Content-Type does not name the package its body is. */
   wrongType?: { header: HttpHeader; kind: PackageKind };
 }
@@ -36,7 +38,9 @@ function claim(text: string, msg: HttpMessage): Claimed | undefined {
   const type = ct ? mediaType(ct.value) : '';
   if (type === 'multipart/form-data') {
     const boundary = boundaryOf(ct!.value);
-    return boundary ? { multipart: { boundary } } : undefined;
+    if (boundary) return { multipart: { boundary } };
+    const guessed = firstDelimiter(text, msg.body);
+    return { multipart: { ...(guessed ? { boundary: guessed } : {}), missing: ct! } };
   }
   const byType = kindByMediaType(type);
   if (byType) return { kind: byType };
@@ -63,9 +67,13 @@ export function validateDm20Exchange(text: string, exchange: HttpExchange): { di
       out.push({
         start: c.wrongType.header.valueStart,
         end: c.wrongType.header.valueEnd,
-        severity: 'warning',
+        // Appendix F: without data "the Content-Type HTTP header defined for Package#3 MUST be
+        // used"; for the other packages 7.2.1 names the media type without a MUST.
+        severity: c.wrongType.kind === 'pkg3' ? 'error' : 'warning',
         code: 'http.content-type',
-        message: `The body is a ${PACKAGES[c.wrongType.kind].title}, whose media type is ${t ?? 'not defined'} (DM 2.0 7.2.1).`,
+        message: c.wrongType.kind === 'pkg3'
+          ? `The body is a Package#3; without embedded data, the Content-Type defined for Package#3, ${t}, MUST be used (DM 2.0 7.2.1.3, Appendix F).`
+          : `The body is a ${PACKAGES[c.wrongType.kind].title}, whose media type is ${t ?? 'not defined'} (DM 2.0 7.2.1).`,
         ...(t ? { fixes: [{ title: `Change to ${t}`, edits: [{ start: c.wrongType.header.valueStart, end: c.wrongType.header.valueEnd, newText: t }], preferred: true }] } : {}),
       });
     }
@@ -74,18 +82,35 @@ export function validateDm20Exchange(text: string, exchange: HttpExchange): { di
     if (msg.kind === 'request' && (kind === 'pkg1' || kind === 'pkg3')) checkSessionRequest(msg, out);
     checkAcceptHeaders(msg, out);
     if (kind === 'pkg1') (flow = new SessionFlow('')).package1();
+    let afterEnd = false;
     if (kind === 'pkg3' && flow?.package3()?.code === 'dm.package3-after-end') {
       // 5.2.4: "this Package#3 MUST NOT be sent": an error.
+      afterEnd = true;
       out.push({ ...msg.startLine, severity: 'error', code: 'dm.package3-after-end', message: `${commands?.where.replace('the ', 'The ') ?? 'The Package#2 before it'} ends the session with END: a Package#3 MUST NOT be sent after it (DM 2.0 5.2.4, 5.3.9).` });
     }
     const ctx = commands && kind === 'pkg3' ? { commands: commands.list, commandsFrom: commands.where } : {};
+    if (c.multipart?.missing) {
+      const h = c.multipart.missing;
+      const b = c.multipart.boundary;
+      out.push({
+        start: h.valueStart,
+        end: h.valueEnd,
+        severity: 'error',
+        code: 'http.multipart-boundary',
+        message: `multipart/form-data needs its boundary parameter, the delimiter of its parts: "the Content-Type field for multipart entities requires one parameter, boundary" (RFC 2046 5.1.1; DM 2.0 Appendix F).${b ? ` The body delimits its parts with --${b}.` : ''}`,
+        ...(b ? { fixes: [{ title: `Add boundary=${b}`, edits: [{ start: h.valueEnd, end: h.valueEnd, newText: `; boundary=${b}` }], preferred: true }] } : {}),
+      });
+    }
     if (c.multipart) {
-      checkMultipart(text, msg, c.multipart.boundary, ctx, out, bodies);
+      // Without a boundary the parts cannot be told apart; a delimiter line in the body is read as the one meant.
+      if (c.multipart.boundary) checkMultipart(text, msg, c.multipart.boundary, ctx, out, bodies);
     } else if (msg.body.end > msg.body.start) {
       const json = c.json ?? new JsonDocument(text, msg.body.start, msg.body.end);
       const analysis = validatePackage(json, kind, ctx);
       out.push(...analysis.diagnostics);
       bodies.push({ ...msg.body, kind, json, analysis });
+      // A Package#3 that MUST NOT be sent at all (after END) is not judged for the data it would carry.
+      if (kind === 'pkg3' && !afterEnd) checkDataWithoutMultipart(msg, analysis.statuses ?? [], ctx, out);
       if (kind === 'pkg2' && analysis.commands) {
         commands = { list: analysis.commands, where };
         if (flow?.state !== 'awaiting-package2') flow = SessionFlow.midway();
@@ -98,6 +123,22 @@ export function validateDm20Exchange(text: string, exchange: HttpExchange): { di
     if (kind === 'pkg1') commands = undefined;
   }
   return { diagnostics: out, bodies };
+}
+
+/** The boundary of the first line of a body that looks like a multipart delimiter ("--b"), if any. */
+function firstDelimiter(text: string, body: Span): string | undefined {
+  let at = body.start;
+  while (at < body.end) {
+    let nl = text.indexOf('\n', at);
+    if (nl < 0 || nl > body.end) nl = body.end;
+    const line = text.slice(at, nl).trim();
+    if (line) {
+      const m = /^--([0-9A-Za-z'()+_,\-./:=?]{1,70})$/.exec(line);
+      return m ? m[1] : undefined;
+    }
+    at = nl + 1;
+  }
+  return undefined;
 }
 
 function lineOf(text: string, offset: number): number {
@@ -130,7 +171,8 @@ function checkSessionRequest(msg: HttpMessage, out: Diagnostic[]): void {
   }
   const accept = header(msg, 'accept');
   if (!accept) {
-    out.push({ ...msg.startLine, severity: 'information', code: 'http.accept', message: `The DM Client SHOULD name the Package#2 type in Accept: ${REQUEST_TYPE} (DM 2.0 5.5).` });
+    // 5.5: "the DM Client SHOULD use the Accept HTTP header": a warning.
+    out.push({ ...msg.startLine, severity: 'warning', code: 'http.accept', message: `The DM Client SHOULD use the Accept header to name the Package#2 type it takes, ${REQUEST_TYPE} (DM 2.0 5.5).` });
   }
 }
 
@@ -147,6 +189,21 @@ function checkAcceptHeaders(msg: HttpMessage, out: Diagnostic[]): void {
       out.push({ start: h.valueStart, end: h.valueEnd, severity: 'warning', code: 'http.accept', message: `Accept does not name ${REQUEST_TYPE}, the type of the Package#2 that answers (DM 2.0 5.5, 7.2.1.2).` });
     }
   }
+}
+
+/**
+ * Appendix F the other way: "If data is available, the multipart/form-data Content-Type HTTP
+ * header MUST be used". A GET answered 200 has data, which a plain Package#3 cannot carry.
+ */
+function checkDataWithoutMultipart(msg: HttpMessage, statuses: number[], ctx: { commands?: CommandName[]; commandsFrom?: string }, out: Diagnostic[]): void {
+  const cmds = ctx.commands?.filter((x) => x !== 'END');
+  if (!cmds) return;
+  const answered = cmds.flatMap((cmd, i) => (cmd === 'GET' && statuses[i] === 200 ? [i] : []));
+  if (!answered.length) return;
+  const ct = header(msg, 'content-type');
+  const span = ct ? { start: ct.valueStart, end: ct.valueEnd } : msg.startLine;
+  const which = answered.length === 1 ? `GET ${answered[0]}` : `GETs ${answered.join(', ')}`;
+  out.push({ ...span, severity: 'error', code: 'dm.multipart-required', message: `${which} of ${ctx.commandsFrom} ${answered.length === 1 ? 'is' : 'are'} answered 200, so there is data: it MUST travel as multipart/form-data, the Package#3 first, then one part per GET answered 200 named by its index (DM 2.0 Appendix F).` });
 }
 
 /** Appendix F: the Package#3 first, then one part per GET answered 200, named by its index from 0. */
@@ -168,7 +225,8 @@ function checkMultipart(text: string, msg: HttpMessage, boundary: string, ctx: {
     statuses = analysis.statuses ?? [];
   }
   if (data.length === 0) {
-    out.push({ ...msg.startLine, severity: 'warning', code: 'dm.multipart-empty', message: `Without embedded data the Package#3 travels with its own Content-Type, ${PACKAGES.pkg3.mediaType}, not multipart (DM 2.0 Appendix F).` });
+    // Appendix F: with no data "the Content-Type HTTP header defined for Package#3 MUST be used": an error.
+    out.push({ ...msg.startLine, severity: 'error', code: 'dm.multipart-empty', message: `This multipart body carries no data part: when there is no data to embed, the Content-Type defined for Package#3, ${PACKAGES.pkg3.mediaType}, MUST be used instead of multipart (DM 2.0 Appendix F).` });
   }
   const named = new Map<number, Part>();
   for (const part of data) {

@@ -77,7 +77,10 @@ export function checkServerUriAt(r: Reporter, path: JsonPath, text: string): voi
   for (const p of checkServerUri(text)) r.add(r.doc.rangeInString(path, p.start, p.end), 'error', p.code, p.message);
 }
 
-/** A DDF link: "The link to the DDF file" (5.2.2); warned, not refused, when it is no absolute URI. */
+/**
+ * A DDF link: "The link to the DDF file" (5.2.2). The MUST there is that the link is present
+ * (dm.mos-item); a value that is no absolute URI may still be a relative link: a warning.
+ */
 export function checkDdf(r: Reporter, path: JsonPath, ddf: unknown): void {
   if (typeof ddf !== 'string') return;
   if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(ddf)) r.at(path, 'warning', 'dm.ddf-uri', `DDF '${ddf}' should be the URI of the DDF file (DM 2.0 5.2.2, 6.4).`);
@@ -95,7 +98,8 @@ export function checkAlerts(r: Reporter, path: JsonPath, alerts: unknown): void 
         r.at([...p, 'AlertType'], 'warning', 'dm.alert-type', `${type} is not a DM 2.0 alert type; Appendix D defines ${ALERT_TYPES.map((t) => t.type).join(', ')}.`);
       }
       if (type === 'urn:oma:at:dm:2.0:ServerInitiatedMgmt' && !carriesNotificationId(own(a, 'Data'))) {
-        r.at([...p, 'AlertType'], 'warning', 'dm.alert-notification-id', 'A ServerInitiatedMgmt alert carries the NOTIFICATION-ID of the DM Notification in its Data (DM 2.0 5.2.2, Appendix D).');
+        // 5.2.2: "the Data property of the Generic Alert MUST include the NOTIFICATION-ID".
+        r.at([...p, 'AlertType'], 'error', 'dm.alert-notification-id', 'The Data of a ServerInitiatedMgmt alert MUST include the NOTIFICATION-ID of the DM Notification that started the session (DM 2.0 5.2.2, Appendix D).');
       }
     }
     const mark = own(a, 'Mark');

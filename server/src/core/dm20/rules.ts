@@ -9,9 +9,29 @@ import { STATUS_CODES, isApplicationSpecific, statusCode, statusText } from './s
 import { looksLikeClientUri } from './clientUri.js';
 import { type Reporter, checkAlerts, checkClientUri, checkDdf, checkMoid, checkServerUriAt } from './report.js';
 
+/** Which parameters a command of a Package#2 was given: the statuses that answer it depend on them (5.3.1, 5.4.1). */
+export interface CommandUse {
+  name: CommandName;
+  clientUri: boolean;
+  serverUri: boolean;
+}
+
+/**
+ * The parameters behind each command list `checkCommands` returned. The list is what callers pass
+ * on to the Package#3 beside it or after it (`StatusContext.commands`), so the status rules that
+ * depend on the parameters apply wherever the list goes, without every caller carrying them.
+ */
+const USES = new WeakMap<readonly CommandName[], CommandUse[]>();
+
+function usesOf(ctx: StatusContext): readonly CommandUse[] | undefined {
+  return ctx.uses ?? (ctx.commands ? USES.get(ctx.commands) : undefined);
+}
+
 /** Package#2 `CMD` (5.2.3, 5.3, 7.2.1.2). Returns the command names in order. */
 export function checkCommands(r: Reporter, cmds: unknown): CommandName[] {
   const names: CommandName[] = [];
+  const uses: CommandUse[] = [];
+  USES.set(names, uses);
   if (!Array.isArray(cmds)) return names;
   let endAt = -1;
   cmds.forEach((entry, i) => {
@@ -31,16 +51,20 @@ export function checkCommands(r: Reporter, cmds: unknown): CommandName[] {
     }
     names.push(info.name);
     if (endAt >= 0) {
-      r.at(['CMD', i, 0], 'warning', 'dm.command-after-end', `${info.name} comes after END: the DM Session ends with END, which the DM Server sends last (DM 2.0 5.3.9).`);
+      // No sentence forbids it (5.3.9: the DM Client processes all the commands of the package),
+      // but no status of it ever comes back: a warning, not an error.
+      r.at(['CMD', i, 0], 'warning', 'dm.command-after-end', `${info.name} comes after END: the DM Client still processes it, but returns no status for it, as END ends the DM Session (DM 2.0 5.3.9).`);
     }
     if (info.name === 'END' && endAt < 0) endAt = i;
-    checkParameters(r, i, info, entry.slice(1));
+    const use: CommandUse = { name: info.name, clientUri: false, serverUri: false };
+    uses.push(use);
+    checkParameters(r, i, info, entry.slice(1), use);
   });
   return names;
 }
 
-/** Assigns the parameters to the command's table in order and checks each by its format. */
-function checkParameters(r: Reporter, i: number, info: Command, args: unknown[]): void {
+/** Assigns the parameters to the command's table in order and checks each by its format; notes which were given in `use`. */
+function checkParameters(r: Reporter, i: number, info: Command, args: unknown[], use: CommandUse): void {
   const sig = `${info.name} takes ${signature(info)} (DM 2.0 ${info.section})`;
   let k = 0;
   for (const p of info.params) {
@@ -48,6 +72,8 @@ function checkParameters(r: Reporter, i: number, info: Command, args: unknown[])
     const min = p.occurrence === 'ZeroOrOne' ? 0 : 1;
     let n = 0;
     while (n < max && k < args.length && (n < min || looksLike(args[k], p.name))) {
+      if (p.name === 'ClientURI') use.clientUri = true;
+      if (p.name === 'ServerURI') use.serverUri = true;
       if (!checkArgument(r, ['CMD', i, k + 1], args[k], p.name, info.name)) return;
       k++;
       n++;
@@ -92,6 +118,8 @@ export interface StatusContext {
   commands?: CommandName[];
   /** Where those commands come from, for messages. */
   commandsFrom?: string;
+  /** The parameters each command was given; by default those `checkCommands` noted for `commands`. */
+  uses?: readonly CommandUse[];
 }
 
 /**
@@ -101,7 +129,8 @@ export interface StatusContext {
  */
 export function checkStatuses(r: Reporter, statuses: unknown, ctx: StatusContext): number[] {
   if (!Array.isArray(statuses)) return [];
-  const codes: { code: number; path: JsonPath }[] = [];
+  // Each code with its path and how many URIs it returns (the example form's URI strings belong to the code before them).
+  const codes: { code: number; path: JsonPath; uris: number }[] = [];
   const exampleForm = statuses.some((s) => typeof s === 'number' || typeof s === 'string');
   if (exampleForm) {
     const converted = toSchemaForm(statuses);
@@ -110,10 +139,16 @@ export function checkStatuses(r: Reporter, statuses: unknown, ctx: StatusContext
       converted ? [r.replace(['Status'], formatStatuses(converted, r), 'Convert to the schema form {"sc": ...}')] : undefined, 'key');
   }
   statuses.forEach((s, i) => {
+    if (typeof s === 'string') {
+      const last = codes[codes.length - 1];
+      if (last) last.uris++;
+      return;
+    }
     const sc = typeof s === 'number' ? s : isObject(s) ? own(s, 'sc') : undefined;
     const path: JsonPath = typeof s === 'number' ? ['Status', i] : ['Status', i, 'sc'];
     if (typeof sc !== 'number') return;
-    codes.push({ code: sc, path });
+    const uri = isObject(s) ? own(s, 'URI') : undefined;
+    codes.push({ code: sc, path, uris: Array.isArray(uri) ? uri.filter((u) => typeof u === 'string' && u !== '').length : 0 });
     if (!statusCode(sc) && !isApplicationSpecific(sc)) {
       r.at(path, 'error', 'dm.status-code', `${sc} is not a status code of DM 2.0 Appendix C (${STATUS_CODES.map((c) => c.code).join(', ')}) nor application specific (1000-1999).`);
     }
@@ -127,11 +162,21 @@ export function checkStatuses(r: Reporter, statuses: unknown, ctx: StatusContext
     if (cmds.length !== codes.length && !exampleForm) {
       r.at(['Status'], 'error', 'dm.status-count', `${codes.length} status${codes.length === 1 ? '' : 'es'} for the ${cmds.length} command${cmds.length === 1 ? '' : 's'} of ${ctx.commandsFrom ?? 'the Package#2'} (END excluded): Package#3 has one status per command, in order (DM 2.0 5.2.4, 7.2.1.3).`, undefined, 'key');
     }
-    codes.forEach(({ code, path }, i) => {
+    const uses = usesOf(ctx)?.filter((u) => u.name !== 'END');
+    const from = ctx.commandsFrom ?? 'the Package#2';
+    codes.forEach(({ code, path, uris }, i) => {
       const cmd = cmds[i];
       const info = statusCode(code);
       if (cmd && info?.commands && !info.commands.includes(cmd)) {
-        r.at(path, 'error', 'dm.status-command', `${statusText(code)} does not apply to ${cmd} (command ${i + 1} of ${ctx.commandsFrom ?? 'the Package#2'}); it applies to ${info.commands.join(', ')} (DM 2.0 Appendix C).`);
+        r.at(path, 'error', 'dm.status-command', `${statusText(code)} does not apply to ${cmd} (command ${i + 1} of ${from}); it applies to ${info.commands.join(', ')} (DM 2.0 Appendix C).`);
+      }
+      const use = uses?.[i];
+      if (!use || use.name !== cmd) return;
+      if (cmd === 'HGET' && !use.clientUri && code === 200 && uris === 0) {
+        r.at(path, 'error', 'dm.status-uri', `The HGET (command ${i + 1} of ${from}) names no ClientURI, so the DM Client chose where to store the data, and "this location MUST be returned with the status codes": add the ClientURI(s) in URI, e.g. {"sc": 200, "URI": ["urn:oma:mo:..."]} (DM 2.0 5.3.1, 7.2.1.3).`);
+      }
+      if (cmd === 'EXEC' && use.serverUri && code >= 200 && code < 300 && code !== 202) {
+        r.at(path, 'error', 'dm.status-async', `The EXEC (command ${i + 1} of ${from}) names a ServerURI, so the DM Client MUST report asynchronously and answer "202 Accepted" here; the final status follows in a Generic Alert (DM 2.0 5.3.5, 5.4.1).`, [r.replace(path, '202', 'Change to 202')]);
       }
     });
   }
