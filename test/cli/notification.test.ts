@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT } from '../helpers.ts';
 
@@ -69,4 +71,22 @@ test('the text output is a field table', () => {
   assert.equal(r.code, 0);
   assert.match(r.stdout, /^17-18 +1267 +NOTIFICATION-ID +4711$/m);
   assert.match(r.stdout, /^0-1 +2280 +Header +VER 2, OC 5, RESERVED 0$/m);
+});
+
+test('decode refuses what is not a regular file, and binary or huge input, with exit 2 (bounded reads)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-decode-'));
+  try {
+    const big = path.join(dir, 'big.hex');
+    fs.writeFileSync(big, '00 '.repeat(400_000));
+    const bin = path.join(dir, 'bin.hex');
+    fs.writeFileSync(bin, Buffer.from([0, 1, 2, 3, 0, 0]));
+    for (const arg of ['@/dev/zero', `@${dir}`, `@${big}`, `@${bin}`]) {
+      const r = spawnSync(process.execPath, [BIN, 'decode', arg], { encoding: 'utf8', timeout: 10_000 });
+      assert.equal(r.status, 2, `${arg}: ${r.stderr}`);
+      assert.match(r.stderr, /^omadm decode: /);
+      assert.doesNotMatch(r.stderr, /[\u0000-\u0008]/);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -89,7 +89,7 @@ test('the outline of a Package#2 lists its commands in order; plain JSON of anot
   await server().open(uri, fixture('valid/retrieve.pkg2.json'), 'dm-json');
   const s = (await server().connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
   assert.equal(s[0]!.name, 'Package#2: DM commands');
-  assert.deepEqual(s[0]!.children![0]!.children!.map((c) => c.name), ['1. HPOST', '2. HGET', '3. GET', '4. DELETE', '5. SHOW', '6. SUB', '7. UNSUB', '8. DEFAULT', '9. CONT', '10. END']);
+  assert.deepEqual(s[0]!.children![0]!.children!.map((c) => c.name), ['1. HPOST', '2. HGET', '3. GET', '4. DELETE', '5. SHOW', '6. SUB', '7. UNSUB', '8. DEFAULT', '9. CONT']);
   const other = 'file:///ws/package.json';
   await server().open(other, '{"name": "x", "CMD": 3,', 'json');
   assert.deepEqual(await server().diagnostics(other), []);

@@ -7,6 +7,7 @@ import { rows, summary } from '../core/notification/describe.js';
 import { CON_TYPES, conTypeByName } from '../core/notification/options.js';
 import { formatHex } from '../core/notification/input.js';
 import type { Io } from './omadm.js';
+import { binaryReason, readBounded } from './validate.js';
 
 export const DECODE_HELP = `Usage: omadm decode [--json] [--secret S] [--auth-data D] HEX-OR-BASE64-OR-@FILE
 
@@ -57,9 +58,33 @@ function bytesOf(s: string): Uint8Array {
   return new TextEncoder().encode(s);
 }
 
+/** A notification is a few hundred bytes of text at most: standard input and files are read with a bound, and only regular files. */
+const MAX_INPUT = 1024 * 1024;
+
 function readInput(arg: string): string {
-  if (arg === '-') return fs.readFileSync(0, 'utf8');
-  if (arg.startsWith('@')) return fs.readFileSync(arg.slice(1), 'utf8');
+  if (arg === '-') {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const buf = Buffer.alloc(64 * 1024);
+    for (let n; (n = fs.readSync(0, buf, 0, buf.length, null)) > 0; ) {
+      total += n;
+      if (total > MAX_INPUT) throw new UsageError(`standard input is larger than ${MAX_INPUT} bytes: that is no DM Notification`);
+      chunks.push(Buffer.from(buf.subarray(0, n)));
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  if (arg.startsWith('@')) {
+    let buf: Buffer;
+    try {
+      buf = readBounded(arg.slice(1));
+    } catch (e) {
+      throw new UsageError(`cannot read ${arg.slice(1)}: ${(e as Error).message}`);
+    }
+    if (buf.length > MAX_INPUT) throw new UsageError(`${arg.slice(1)} is larger than ${MAX_INPUT} bytes: that is no DM Notification`);
+    const binary = binaryReason(buf);
+    if (binary) throw new UsageError(`${arg.slice(1)} holds ${binary}; a DM Notification is written as hex or base64 text`);
+    return buf.toString('utf8');
+  }
   return arg;
 }
 

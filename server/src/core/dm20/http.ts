@@ -88,7 +88,7 @@ export function validateDm20Exchange(text: string, exchange: HttpExchange): { di
       afterEnd = true;
       out.push({ ...msg.startLine, severity: 'error', code: 'dm.package3-after-end', message: `${commands?.where.replace('the ', 'The ') ?? 'The Package#2 before it'} ends the session with END: a Package#3 MUST NOT be sent after it (DM 2.0 5.2.4, 5.3.9).` });
     }
-    const ctx = commands && kind === 'pkg3' ? { commands: commands.list, commandsFrom: commands.where } : {};
+    const ctx = commands && kind === 'pkg3' ? { commands: commands.list, commandsFrom: commands.where, flowJudged: true } : {};
     if (c.multipart?.missing) {
       const h = c.multipart.missing;
       const b = c.multipart.boundary;

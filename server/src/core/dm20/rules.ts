@@ -120,6 +120,8 @@ export interface StatusContext {
   commandsFrom?: string;
   /** The parameters each command was given; by default those `checkCommands` noted for `commands`. */
   uses?: readonly CommandUse[];
+  /** The package flow is judged by the caller (a `.dmhttp` file runs it through its session state machine). */
+  flowJudged?: boolean;
 }
 
 /**
@@ -129,6 +131,9 @@ export interface StatusContext {
  */
 export function checkStatuses(r: Reporter, statuses: unknown, ctx: StatusContext): number[] {
   if (!Array.isArray(statuses)) return [];
+  if (!ctx.flowJudged && ctx.commands?.includes('END')) {
+    r.at(['Status'], 'error', 'dm.package3-after-end', `${ctx.commandsFrom ?? 'The Package#2 it answers'} ends the session with END: a Package#3 MUST NOT be sent after it (DM 2.0 5.2.4, 5.3.9).`, undefined, 'key');
+  }
   // Each code with its path and how many URIs it returns (the example form's URI strings belong to the code before them).
   const codes: { code: number; path: JsonPath; uris: number }[] = [];
   const exampleForm = statuses.some((s) => typeof s === 'number' || typeof s === 'string');
