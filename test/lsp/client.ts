@@ -13,6 +13,10 @@ import {
   ShutdownRequest,
   ExitNotification,
   LogMessageNotification,
+  ConfigurationRequest,
+  RegistrationRequest,
+  DiagnosticRefreshRequest,
+  type ClientCapabilities,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol';
 import { before, after } from 'node:test';
@@ -29,6 +33,14 @@ export class LspClient {
   readonly stderr: string[] = [];
   /** window/logMessage lines: the server reports faults of single requests there. */
   readonly log: string[] = [];
+  /** Every publishDiagnostics, in the order received. */
+  readonly published: PublishDiagnosticsParams[] = [];
+  /** What the client answers to workspace/configuration for the `omadm` section. */
+  settings: Record<string, unknown> = {};
+  /** The methods the server registered dynamically (client/registerCapability). */
+  readonly registered: string[] = [];
+  /** How often the server asked for the diagnostics to be pulled again. */
+  refreshes = 0;
 
   constructor() {
     this.proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -36,16 +48,46 @@ export class LspClient {
     this.connection = createProtocolConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
       this.latest.set(p.uri, p);
-      for (const w of this.waiters.splice(0)) w();
+      this.published.push(p);
+      this.notify();
+    });
+    this.connection.onRequest(ConfigurationRequest.type, (p) => p.items.map((i) => (i.section === 'omadm' ? this.settings : null)));
+    this.connection.onRequest(RegistrationRequest.type, (p) => {
+      this.registered.push(...p.registrations.map((r) => r.method));
+      this.notify();
+    });
+    this.connection.onRequest(DiagnosticRefreshRequest.type, () => {
+      this.refreshes++;
+      this.notify();
     });
     this.connection.onNotification(LogMessageNotification.type, (p) => this.log.push(p.message));
     this.connection.listen();
   }
 
-  async initialize(folder?: string, initializationOptions?: unknown): Promise<void> {
+  private notify(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  async initialize(folder?: string, initializationOptions?: unknown, capabilities: ClientCapabilities = {}): Promise<void> {
     const workspaceFolders = folder ? [{ uri: 'file://' + folder, name: 'ws' }] : null;
-    await this.connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders, ...(initializationOptions ? { initializationOptions } : {}) });
+    await this.connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities, workspaceFolders, ...(initializationOptions ? { initializationOptions } : {}) });
     await this.connection.sendNotification(InitializedNotification.type, {});
+  }
+
+  /** Waits, up to the deadline, until `ready()` holds; it is tried again after every message from the server. */
+  async until(what: string, ready: () => boolean): Promise<void> {
+    const end = Date.now() + DEADLINE_MS;
+    while (!ready()) {
+      const left = end - Date.now();
+      if (left <= 0) throw new Error(`not within ${DEADLINE_MS} ms: ${what}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
   }
 
   async open(uri: string, text: string, languageId = 'xml', version = 1): Promise<void> {
@@ -58,20 +100,18 @@ export class LspClient {
 
   /** The diagnostics published for `uri` at `version` (and satisfying `until`), waiting for them up to a deadline. */
   async diagnostics(uri: string, version = 1, until?: (d: PublishDiagnosticsParams['diagnostics']) => boolean): Promise<PublishDiagnosticsParams['diagnostics']> {
-    const end = Date.now() + DEADLINE_MS;
-    for (;;) {
+    let found: PublishDiagnosticsParams['diagnostics'] | undefined;
+    await this.until(`diagnostics for ${uri} v${version}`, () => {
       const p = this.latest.get(uri);
-      if (p && (p.version === undefined || p.version === version) && (!until || until(p.diagnostics))) return p.diagnostics;
-      const left = end - Date.now();
-      if (left <= 0) throw new Error(`no diagnostics for ${uri} v${version} within ${DEADLINE_MS} ms`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
+      if (p && (p.version === undefined || p.version === version) && (!until || until(p.diagnostics))) found = p.diagnostics;
+      return found !== undefined;
+    });
+    return found!;
+  }
+
+  /** The latest diagnostics published for `uri`, if any. */
+  current(uri: string): PublishDiagnosticsParams | undefined {
+    return this.latest.get(uri);
   }
 
   async close(): Promise<void> {

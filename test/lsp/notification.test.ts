@@ -33,15 +33,9 @@ test('hover on a byte names its field; inlay hints, outline and semantic tokens 
   assert.deepEqual(h!.range, { start: { line: 4, character: 6 }, end: { line: 4, character: 11 } });
   const header = await server().connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 1, character: 0 } });
   assert.match((header!.contents as MarkupContent).value, /VER \(4 bits\) 2[^]*OC \(5 bits\) 5/);
+  // Every line's own comment already names its field: no hint pushes the aligned comments aside.
   const hints = await server().connection.sendRequest(InlayHintRequest.type, { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 7, character: 0 } } });
-  assert.deepEqual(hints!.map((x) => [x.label, x.position.line, x.position.character]), [
-    [' VER 2 · OC 5', 1, 5],
-    ['SERVER-ID:', 2, 0],
-    ['PREFERRED-CON-TYPE:', 3, 0],
-    ['NOTIFICATION-ID:', 4, 0],
-    ['TIMESTAMP:', 5, 0],
-    ['REQ-MOS:', 6, 0],
-  ]);
+  assert.deepEqual(hints, []);
   const s = (await server().connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
   assert.deepEqual(s[0]!.children!.map((c) => [c.name, c.detail]), [['SERVER-ID', '"DMS_ID1"'], ['PREFERRED-CON-TYPE', 'CELLULAR, ANY_AVAILABLE'], ['NOTIFICATION-ID', '4711'], ['TIMESTAMP', '2023-11-14T22:13:20Z (1700000000)'], ['REQ-MOS', 'requested']]);
   const tokens = await server().connection.sendRequest(SemanticTokensRequest.type, { textDocument: { uri } });
@@ -74,4 +68,36 @@ test('a hex string inside a DM fixture that decodes cleanly gets a decoding hove
   await server().diagnostics(uri);
   const h = await server().connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: text.indexOf('2280') + 3 } });
   assert.match((h!.contents as MarkupContent).value, /# DM Notification \(Package#0\)[^]*SERVER-ID: `DMS_ID1`/);
+});
+
+test('inlay hints only where the line does not already say it, each before the bytes it names', async () => {
+  const uri = 'file:///ws/hints.pkg0.hex';
+  const text = '22 80\n10 07 44 4d 53 5f 49 44 31\n10 02 01 00 # PREFERRED-CON-TYPE: cellular first\n10 02 12 67 # as agreed\n20 04 65 53 f1 00\n10 00\n';
+  await server().open(uri, text, 'dm-notification');
+  assert.deepEqual(await server().diagnostics(uri), []);
+  const hints = await server().connection.sendRequest(InlayHintRequest.type, { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 6, character: 0 } } });
+  assert.deepEqual(hints!.map((x) => [x.label, x.position.line, x.position.character, x.paddingRight]), [
+    ['VER 2 · OC 5:', 0, 0, true],
+    ['SERVER-ID:', 1, 0, true],
+    ['NOTIFICATION-ID:', 3, 0, true],
+    ['TIMESTAMP:', 4, 0, true],
+    ['REQ-MOS:', 5, 0, true],
+  ]);
+});
+
+test('a fault spanning two lines stops before the comment on the first', async () => {
+  const uri = 'file:///ws/split.pkg0.hex';
+  const text = '21 00\n10 07 ff 4d 53   # SERVER-ID, first part\n5f 49 44 31\n';
+  await server().open(uri, text, 'dm-notification');
+  const ds = await server().diagnostics(uri);
+  const id = ds.find((d) => d.code === 'pkg0.server-id')!;
+  assert.deepEqual(id.range, { start: { line: 1, character: 6 }, end: { line: 1, character: 14 } });
+  const lines = text.split('\n');
+  for (const d of ds) {
+    for (let l = d.range.start.line; l <= d.range.end.line; l++) {
+      const from = l === d.range.start.line ? d.range.start.character : 0;
+      const to = l === d.range.end.line ? d.range.end.character : lines[l]!.length;
+      assert.ok(!lines[l]!.slice(from, to).includes('#'), `${d.code} runs into a comment`);
+    }
+  }
 });

@@ -49,7 +49,8 @@ test('completion: command snippets, command names, query fields, status codes, a
   const entries = (await server().connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: 2, character: 2 } })) as CompletionItem[];
   assert.equal(entries.length, 12);
   const hput = entries.find((e) => e.label === 'HPUT')!;
-  assert.equal((hput.textEdit as TextEdit).newText, '["HPUT", "${1:https://dr.example.com/[DevID]}", "${2:urn:oma:mo:oma-dm-devinfo:1.0//}"]');
+  // The entry after the cursor needs the comma that keeps the array JSON.
+  assert.equal((hput.textEdit as TextEdit).newText, '["HPUT", "${1:https://dr.example.com/[DevID]}", "${2:urn:oma:mo:oma-dm-devinfo:1.0//}"],');
   const names = (await server().connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: 3, character: 4 } })) as CompletionItem[];
   assert.ok(names.some((n) => n.label === 'GET' && (n.textEdit as TextEdit).newText === '"GET"'));
   const query = (await server().connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: 3, character: 40 } })) as CompletionItem[];

@@ -4,7 +4,8 @@
  * language service both start here.
  */
 import type { Diagnostic } from './diagnostic.js';
-import { type FileKind, type KindHint, fileKind } from './kinds.js';
+import { type FileKind, type KindHint, PACKAGE_LANGUAGE_ID, fileKind, kindByEvidence, sniffJsonPackage, sniffXmlRoot } from './kinds.js';
+import { recogniseRoot } from './delegation/messages.js';
 import { type XmlDocument, parseXml } from './xml/parse.js';
 import { type DelegationAnalysis, isDelegationDocument, validateDelegation } from './delegation/validate.js';
 import { type HttpExchange, parseHttpExchange } from './http/message.js';
@@ -57,6 +58,11 @@ export interface Analysis {
   kind: FileKind;
   /** False when the document is not one of ours after all (a plain .xml with another root). */
   recognised: boolean;
+  /**
+   * Recognised by its content alone (a `.json` whose shape is a package's): its faults are then
+   * at most warnings, since the file may be somebody else's after all.
+   */
+  guessed?: boolean;
   diagnostics: Diagnostic[];
   regions: Region[];
   http?: HttpExchange;
@@ -74,26 +80,55 @@ export interface AnalyzeEnv {
   ddfs?: ReadonlyMap<string, Ddf>;
 }
 
+export interface AnalyzeOptions {
+  /**
+   * False: only what the editor's features need (parse trees, the message and kind), without
+   * validating a DM 2.0 package against its schema, its rules and the sample trees. A large
+   * package is validated elsewhere while hover and completion read its structure here.
+   */
+  validate?: boolean;
+}
+
 function none(text: string, kind: FileKind): Analysis {
   return { text, kind, recognised: false, diagnostics: [], regions: [] };
 }
 
-export function analyzeText(text: string, hint: KindHint, env: AnalyzeEnv = {}): Analysis {
+/** Nothing but whitespace and an XML declaration: a new file, not yet a message. */
+const NO_CONTENT_YET = /^\uFEFF?\s*(<\?xml[^<>]*\?>\s*)?$/;
+
+export function analyzeText(text: string, hint: KindHint, env: AnalyzeEnv = {}, options: AnalyzeOptions = {}): Analysis {
   const { kind, claimed, packageKind } = fileKind(text, hint);
   if (kind === 'delegation') {
+    // An unclaimed .xml is ours only when its root element names a delegation message: read from
+    // the beginning of the text, so that any other XML file costs no parse at all.
+    if (!claimed) {
+      const root = sniffXmlRoot(text);
+      if (root === undefined || !recogniseRoot(root)) return none(text, kind);
+    }
     const doc = parseXml(text);
     if (!claimed && !isDelegationDocument(doc)) return none(text, kind);
+    const region: Region = { type: 'delegation', start: 0, end: text.length, doc, analysis: { diagnostics: [] } };
+    // A new, empty delegation file says nothing until it has content; completion offers the messages.
+    if (claimed && NO_CONTENT_YET.test(text)) return { text, kind, recognised: true, diagnostics: [], regions: [region] };
     const analysis = validateDelegation(text, doc, { claimed });
-    return { text, kind, recognised: true, diagnostics: byPosition(analysis.diagnostics), regions: [{ type: 'delegation', start: 0, end: text.length, doc, analysis }] };
+    return { text, kind, recognised: true, diagnostics: byPosition(analysis.diagnostics), regions: [{ ...region, analysis }] };
   }
   if (kind === 'package') {
+    // The editor language dm-json is the user's choice: the shape then only tells which package.
+    const chosen = hint.languageId === PACKAGE_LANGUAGE_ID;
+    if (!packageKind && !chosen && !sniffJsonPackage(text)) return none(text, kind);
     const json = new JsonDocument(text);
-    const pkg = packageKind ?? kindByShape(json.value);
-    if (!pkg || (!claimed && !json.valid)) return none(text, kind);
+    const pkg = packageKind ?? (!json.valid ? undefined : chosen ? kindByEvidence(json.value) ?? kindByShape(json.value) : kindByEvidence(json.value));
+    if (!pkg) return none(text, kind);
+    const guessed = !packageKind && !chosen;
+    const tree = isTreeFile(hint.fileName) ? new DmTree() : undefined;
+    if (options.validate === false) {
+      if (tree) loadTreeFile({ file: hint.fileName!, text }, tree);
+      return { text, kind, recognised: true, ...(guessed ? { guessed } : {}), diagnostics: [], regions: [{ type: 'package', start: 0, end: text.length, kind: pkg, json, analysis: { kind: pkg, diagnostics: [] }, ...(tree ? { tree } : {}) }] };
+    }
     const sibling = siblingPackage2(pkg, hint.fileName, env);
     const analysis = validatePackage(json, pkg, sibling?.context ?? {});
     const diagnostics = [...analysis.diagnostics];
-    const tree = isTreeFile(hint.fileName) ? new DmTree() : undefined;
     if (tree) {
       diagnostics.push(...loadTreeFile({ file: hint.fileName!, text }, tree));
       const ddfs = env.trees?.ddfs ?? env.ddfs;
@@ -106,7 +141,9 @@ export function analyzeText(text: string, hint: KindHint, env: AnalyzeEnv = {}):
       diagnostics.push(...checkAgainstTree(json, pkg, env.trees));
       if (sibling) diagnostics.push(...checkPredictedStatuses(json, predictStatuses(sibling.json, env.trees), sibling.name));
     }
-    return { text, kind, recognised: true, diagnostics: byPosition(diagnostics), regions: [{ type: 'package', start: 0, end: text.length, kind: pkg, json, analysis, ...(tree ? { tree } : {}) }] };
+    // Never an error on a file recognised only by its shape: it may be an application's own JSON.
+    const reported = guessed ? diagnostics.map((d) => (d.severity === 'error' ? { ...d, severity: 'warning' as const } : d)) : diagnostics;
+    return { text, kind, recognised: true, ...(guessed ? { guessed } : {}), diagnostics: byPosition(reported), regions: [{ type: 'package', start: 0, end: text.length, kind: pkg, json, analysis, ...(tree ? { tree } : {}) }] };
   }
   if (kind === 'ddf') {
     return { text, kind, recognised: true, diagnostics: byPosition(parseDdf(text, hint.fileName ?? '').diagnostics), regions: [] };
@@ -122,7 +159,7 @@ export function analyzeText(text: string, hint: KindHint, env: AnalyzeEnv = {}):
         ? { ...span, severity: 'information', code: 'pkg0.digest-verified', message: `SHA256-DIGEST verified with the notification credentials of ${check.account} (DM 2.0 5.2.1.2).` }
         : { ...span, severity: 'error', code: 'pkg0.digest-mismatch', message: `SHA256-DIGEST does not match the notification credentials of ${check.account}: the DM Client ignores this notification (DM 2.0 5.2.1.2).` });
     }
-    return { text, kind, recognised: true, diagnostics: byPosition(diagnostics), regions: [{ type: 'notification', start: 0, end: text.length, analysis }] };
+    return { text, kind, recognised: true, diagnostics: byPosition(diagnostics.map((d) => beforeComment(text, d))), regions: [{ type: 'notification', start: 0, end: text.length, analysis }] };
   }
   if (kind === 'http') {
     const http = parseHttpExchange(text);
@@ -161,6 +198,19 @@ function siblingOf(fileName: string): string {
 
 export function regionAt(analysis: Analysis, offset: number): Region | undefined {
   return analysis.regions.find((r) => offset >= r.start && offset <= r.end);
+}
+
+/**
+ * A notification fault spanning several lines stops before the first `#` comment it would run
+ * into: a comment is the author's, never part of the bytes at fault (the hex form of DM 2.0 7.1
+ * as this product reads it).
+ */
+function beforeComment(text: string, d: Diagnostic): Diagnostic {
+  const hash = text.indexOf('#', d.start);
+  if (hash < 0 || hash >= d.end) return d;
+  let end = hash;
+  while (end > d.start && /\s/.test(text[end - 1]!)) end--;
+  return end > d.start ? { ...d, end } : d;
 }
 
 function byPosition(ds: Diagnostic[]): Diagnostic[] {

@@ -3,6 +3,7 @@ import type { CompletionItem } from 'vscode-languageserver-types';
 import { type Analysis, regionAt } from '../core/analyze.js';
 import { delegationCompletion, delegationRootCompletion } from './delegationCompletion.js';
 import { packageCompletion } from './packageCompletion.js';
+import type { TreeContext } from '../core/tree/check.js';
 
 /** A completion with its replacement as offsets; the adapter turns them into a range. */
 export interface Completion {
@@ -11,7 +12,7 @@ export interface Completion {
   end: number;
 }
 
-export function completeAt(analysis: Analysis, offset: number): Completion[] {
+export function completeAt(analysis: Analysis, offset: number, trees?: TreeContext): Completion[] {
   if (analysis.kind === 'delegation') {
     const roots = delegationRootCompletion(analysis, offset);
     if (roots) return roots;
@@ -19,5 +20,5 @@ export function completeAt(analysis: Analysis, offset: number): Completion[] {
   const region = regionAt(analysis, offset);
   if (!region) return [];
   if (region.type === 'delegation') return delegationCompletion(analysis.text, region, offset);
-  return region.type === 'package' ? packageCompletion(region, offset) : [];
+  return region.type === 'package' ? packageCompletion(region, offset, trees) : [];
 }

@@ -40,17 +40,41 @@ export interface InlayHintData {
   before: boolean;
 }
 
-/** A label after the header and before each option: what the bytes that follow are. */
-export function notificationInlayHints(region: NotificationRegion): InlayHintData[] {
+/** The `#` comment on the line of `offset`, upper-cased, or ''. */
+function commentOfLine(text: string, offset: number): string {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  let end = text.indexOf('\n', offset);
+  if (end < 0) end = text.length;
+  const hash = text.indexOf('#', start);
+  return hash >= 0 && hash < end ? text.slice(hash, end).toUpperCase() : '';
+}
+
+/** Whether a comment names the field, as people write it: SERVER-ID, SERVER ID, SERVER_ID. */
+function says(comment: string, name: string): boolean {
+  const words = name.toUpperCase().split(/[-_ ]/).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`\\b${words.join('[-_ ]?')}\\b`).test(comment);
+}
+
+/**
+ * A label before the first byte of the header and of each option: what the bytes that follow
+ * are. A line whose own `#` comment already names the field gets none, so that hand-written,
+ * aligned comments stay where their author put them.
+ */
+export function notificationInlayHints(region: NotificationRegion, text: string): InlayHintData[] {
   const a = region.analysis;
-  return rows(a.notification, a.input.packageOffset)
-    .filter((r) => r.kind === 'header' || r.kind === 'option-header')
-    .map((r) => {
-      const span = textSpan(a.input, r.offset, r.length, Infinity);
-      if (r.kind === 'header') return { offset: span.end, label: ` VER ${a.notification.version} · OC ${a.notification.optionCount}`, before: false };
-      const opt = a.notification.options.find((o) => o.offset === r.offset)!;
-      return { offset: span.start, label: `${opt.name}:`, before: true };
-    });
+  const out: InlayHintData[] = [];
+  for (const r of rows(a.notification, a.input.packageOffset)) {
+    if (r.kind !== 'header' && r.kind !== 'option-header') continue;
+    const span = textSpan(a.input, r.offset, r.length, Infinity);
+    const comment = commentOfLine(text, span.start);
+    if (r.kind === 'header') {
+      if (!/\b(VER|OC|HEADER)\b/.test(comment)) out.push({ offset: span.start, label: `VER ${a.notification.version} · OC ${a.notification.optionCount}:`, before: true });
+      continue;
+    }
+    const opt = a.notification.options.find((o) => o.offset === r.offset)!;
+    if (!says(comment, opt.name)) out.push({ offset: span.start, label: `${opt.name}:`, before: true });
+  }
+  return out;
 }
 
 /** Semantic token kinds: 0 header, 1 option header, 2 option value, 3 WAP Push header. */

@@ -11,6 +11,8 @@ import { QUERY_FIELDS, looksLikeClientUri } from '../core/dm20/clientUri.js';
 import { PACKAGES, PROPERTY_DOCS } from '../core/dm20/packages.js';
 import { propertiesAt } from '../core/dm20/schemas.js';
 import type { Completion } from './completion.js';
+import type { TreeContext } from '../core/tree/check.js';
+import { treeClientUriItems } from './clientUriCompletion.js';
 
 const EXAMPLE_SERVER_URI = 'https://dr.example.com/[DevID]';
 const EXAMPLE_CLIENT_URI = 'urn:oma:mo:oma-dm-devinfo:1.0//';
@@ -25,7 +27,16 @@ function commandSnippet(c: Command): string {
   return `[${[`"${c.name}"`, ...args].join(', ')}]`;
 }
 
-export function packageCompletion(region: PackageRegion, offset: number): Completion[] {
+/** The first character that is not whitespace before and after `at` in `text`. */
+function neighbours(text: string, at: number): { before: string; after: string } {
+  let b = at - 1;
+  while (b >= 0 && /\s/.test(text[b]!)) b--;
+  let a = at;
+  while (a < text.length && /\s/.test(text[a]!)) a++;
+  return { before: text[b] ?? '', after: text[a] ?? '' };
+}
+
+export function packageCompletion(region: PackageRegion, offset: number, trees?: TreeContext): Completion[] {
   const json = region.json;
   const rel = offset - json.from;
   const slice = json.text.slice(json.from, json.to);
@@ -46,12 +57,22 @@ export function packageCompletion(region: PackageRegion, offset: number): Comple
   const last = path[path.length - 1];
 
   if (loc.isAtPropertyKey) {
-    const keys = propertyNames(region, path.slice(0, -1));
+    // Only the properties the object does not have yet: on a complete package nothing is offered.
+    const objectPath = path.slice(0, -1);
+    const object = objectPath.length ? json.node(objectPath) : tree;
+    const present = new Set((object?.type === 'object' ? object.children ?? [] : []).map((p) => p.children?.[0]?.value).filter((k) => k !== (inString ? node?.value : undefined)));
+    const keys = propertyNames(region, objectPath).filter(([k]) => !present.has(k));
     return keys.map(([k, doc]) => item(k, `"${k}": `, CompletionItemKind.Property, 'property', doc));
   }
   if (region.kind === 'pkg2' && path[0] === 'CMD') {
     if (path.length === 2 && !inString) {
-      return COMMANDS.map((c, i) => item(c.name, commandSnippet(c), CompletionItemKind.Function, `${signature(c)} — DM 2.0 ${c.section}`, c.description, String(i).padStart(2, '0'), true));
+      // Between two entries the new one needs the commas that keep the array JSON (RFC 8259 §5).
+      // A command name typed without its brackets is replaced by the whole entry.
+      const word = /[A-Za-z]*$/.exec(slice.slice(0, rel))![0];
+      const { before, after } = neighbours(slice, rel - word.length);
+      const lead = /[\]"}\w]/.test(before) ? ', ' : '';
+      const trail = /[[{"]/.test(after) ? ',' : '';
+      return COMMANDS.map((c, i) => item(c.name, lead + commandSnippet(c) + trail, CompletionItemKind.Function, `${signature(c)} — DM 2.0 ${c.section}`, c.description, String(i).padStart(2, '0'), true, offset - word.length, offset));
     }
     if (path.length === 3 && last === 0) {
       return COMMANDS.map((c) => item(c.name, JSON.stringify(c.name), CompletionItemKind.Function, signature(c), `${c.description}\n\n_DM 2.0 ${c.section}_`));
@@ -60,7 +81,7 @@ export function packageCompletion(region: PackageRegion, offset: number): Comple
       const entry = json.node(['CMD', path[1] as number]);
       const info = command(String(entry?.children?.[0]?.value ?? ''));
       const uri = paramFormatAt(info, entry?.children?.slice(1).map((c) => String(c.value)) ?? [], last - 1);
-      if (uri === 'ClientURI') return clientUriItems(typed, start, end, info?.name);
+      if (uri === 'ClientURI') return clientUriItems(typed, start, end, info?.name, trees, node ? String(node.value) : '');
       if (uri === 'ServerURI') return serverUriItems(typed, start + 1 + typed.length, start + 1 + typed.length);
       if (uri === 'MOID') return KNOWN_MOIDS.map((m) => item(m.moid, JSON.stringify(m.moid), CompletionItemKind.Module, m.name));
     }
@@ -71,22 +92,27 @@ export function packageCompletion(region: PackageRegion, offset: number): Comple
   if (last === 'AlertType') return ALERT_TYPES.map((a) => item(a.type, JSON.stringify(a.type), CompletionItemKind.EnumMember, a.description, a.data ? `Data: ${a.data}` : undefined));
   if (last === 'Mark') return MARKS.map((m, i) => item(m, JSON.stringify(m), CompletionItemKind.EnumMember, 'importance level (DM 2.0 5.4)', undefined, String(i)));
   if (last === 'MOID') return KNOWN_MOIDS.map((m) => item(m.moid, JSON.stringify(m.moid), CompletionItemKind.Module, `${m.name} (DM 2.0 ${m.section})`));
-  if ((last === 'ClientURI' || last === 'SourceURI' || last === 'TargetURI') && inString) return clientUriItems(typed, start, end);
+  if ((last === 'ClientURI' || last === 'SourceURI' || last === 'TargetURI') && inString) return clientUriItems(typed, start, end, undefined, trees, String(node!.value));
   return [];
 }
 
-function paramFormatAt(info: Command | undefined, args: string[], index: number): 'ClientURI' | 'ServerURI' | 'MOID' | undefined {
+/** The format of the parameter at `index` of a CMD entry (DM 2.0 5.3): hover and completion agree on it. */
+export function paramFormatAt(info: Command | undefined, args: string[], index: number): 'ClientURI' | 'ServerURI' | 'MOID' | undefined {
   // Positional by the table; where a parameter may be absent (or the command is not written yet), the text decides.
   const formats = info?.params.flatMap((p) => (p.occurrence === 'OneOrMore' ? Array(Math.max(1, args.length)).fill(p.name) : [p.name])) ?? [];
   const guess = formats[index];
+  // DEFAULT's MOID (5.3.10) is an MOID wherever it stands, though it reads like the start of a ClientURI.
+  if (guess === 'MOID' && !(args[index] ?? '').includes('/')) return 'MOID';
   const v = args[index] ?? '';
   if (v.includes('://') || v.startsWith('http')) return 'ServerURI';
   if (looksLikeClientUri(v) || /^(urn:)?[a-z]+:mo:/i.test(v)) return 'ClientURI';
   return guess;
 }
 
-function clientUriItems(typed: string, start: number, end: number, cmd?: string): Completion[] {
+function clientUriItems(typed: string, start: number, end: number, cmd?: string, trees?: TreeContext, value = typed): Completion[] {
   const out: Completion[] = [];
+  const fromTrees = trees && treeClientUriItems(trees.tree, value, typed.length, start + 1);
+  if (fromTrees) return fromTrees;
   const q = typed.indexOf('?');
   if (q >= 0) {
     // After '?': query fields, inserted at the cursor inside the string.
@@ -96,6 +122,13 @@ function clientUriItems(typed: string, start: number, end: number, cmd?: string)
     return allowed.map((f) => ({ start: at, end: at, item: { label: f.name, kind: CompletionItemKind.Field, detail: `${f.title} (${f.commands?.join(', ') ?? 'all commands'}) — DM 2.0 6.1.1.3`, documentation: f.description, insertText: sep + f.snippet, insertTextFormat: InsertTextFormat.Snippet } }));
   }
   if (!typed.includes('/')) {
+    // The MOIDs of the sample trees first, then the standard ones of DM 2.0 12.
+    for (const moid of trees?.tree.moids() ?? []) {
+      if (KNOWN_MOIDS.some((m) => m.moid === moid)) continue;
+      const n = trees!.tree.instances(moid).length;
+      // Inside the quotes, so that the MIID can follow at once.
+      out.push({ start: start + 1, end: end - 1, item: { label: `${moid}/`, kind: CompletionItemKind.Module, detail: `${n} MO instance${n === 1 ? '' : 's'} in ${trees!.label}`, insertText: `${moid}/`, sortText: `0${moid}` } });
+    }
     for (const m of KNOWN_MOIDS) {
       out.push({ start, end, item: { label: `${m.moid}//`, kind: CompletionItemKind.Module, detail: `${m.name}: the only instance`, insertText: JSON.stringify(`${m.moid}//`), filterText: `"${m.moid}` } });
       out.push({ start, end, item: { label: `${m.moid}/*/`, kind: CompletionItemKind.Module, detail: `${m.name}: every instance`, insertText: JSON.stringify(`${m.moid}/*/`), filterText: `"${m.moid}`, sortText: `z${m.moid}` } });

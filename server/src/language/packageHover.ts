@@ -14,10 +14,11 @@ import { cleanNotification, notificationReport } from './notification.js';
 import { clientUris, type TreeContext } from '../core/tree/check.js';
 import { resolveIn } from '../core/tree/resolve.js';
 import { describeRights, rightsOf } from '../core/tree/access.js';
-import type { TreeNode } from '../core/tree/model.js';
+import type { MoInstance, TreeNode } from '../core/tree/model.js';
 import { ddfNodeFor } from '../core/tree/ddf.js';
 import { statusText } from '../core/dm20/statusCodes.js';
 import type { CommandName } from '../core/dm20/commands.js';
+import { paramFormatAt } from './packageCompletion.js';
 
 /** On a node of a sample tree file: its ClientURI, kind, value, cache validator and access rights. */
 function treeNodeHover(region: PackageRegion, offset: number, trees?: TreeContext): HoverResult | undefined {
@@ -27,7 +28,8 @@ function treeNodeHover(region: PackageRegion, offset: number, trees?: TreeContex
       const n = stack.pop()!;
       const s = n.source;
       if (s && offset >= s.keyStart && offset <= s.keyEnd) {
-        const lines = [`**\`${n.clientUri()}\`**`, '', n.parent ? (n.interior ? `Interior node, ${n.children!.size} children` : `Leaf, ${typeof n.value}: \`${JSON.stringify(n.value)}\``) : `MO instance root: MOID ${inst.moid}, MIID ${inst.miid}, cache validator ${inst.cv} (DM 2.0 11.1)`];
+        const cv = sampleCv(region, inst);
+        const lines = [`**\`${n.clientUri()}\`**`, '', n.parent ? (n.interior ? `Interior node, ${n.children!.size} children` : `Leaf, ${typeof n.value}: \`${JSON.stringify(n.value)}\``) : `MO instance root: MOID ${inst.moid}, MIID ${inst.miid}, ${cv === undefined ? 'no cache validator in the sample (no CV)' : `cache validator \`${cv}\``} (DM 2.0 7.2.1.4, 11.1)`];
         const ddf = trees?.ddfs?.get(inst.moid);
         const d = ddf && ddfNodeFor(n, ddf);
         if (d) lines.push('', `DDF: ${d.description ?? '(no description)'}`, `Format ${d.format ?? '?'} · access ${d.accessTypes.join(', ') || 'none'} · ${d.occurrence}${d.scope ? ` · ${d.scope}` : ''} (${d.file.split(/[\\/]/).pop()})`);
@@ -46,6 +48,19 @@ function treeNodeHover(region: PackageRegion, offset: number, trees?: TreeContex
     }
   }
   return undefined;
+}
+
+/**
+ * The CV the sample gives an instance (7.2.1.4: optional), read from the item that holds it; the
+ * tree model makes one up when there is none, which is not the sample's.
+ */
+export function sampleCv(region: PackageRegion, inst: MoInstance): string | undefined {
+  const at = inst.root.source?.keyStart;
+  const items = region.json.tree?.type === 'array' ? region.json.tree.children ?? [] : [];
+  if (at === undefined) return undefined;
+  const item = items.find((i) => at >= region.json.from + i.offset && at < region.json.from + i.offset + i.length);
+  const cv = item?.children?.find((p) => p.children?.[0]?.value === 'CV')?.children?.[1];
+  return typeof cv?.value === 'string' ? cv.value : undefined;
 }
 
 /** What a ClientURI addresses in the sample trees, or the status the DM Client would return. */
@@ -98,7 +113,10 @@ function valueHover(region: PackageRegion, node: Node, path: JsonPath, inString:
     const info = typeof name === 'string' ? command(name) : undefined;
     if (last === 0) return info ? { markdown: `**${info.name}** — ${info.description}\n\nParameters: ${signature(info)}\n\n_DM 2.0 ${info.section}_` } : undefined;
     if (typeof node.value !== 'string') return undefined;
-    if (looksLikeClientUri(node.value)) return clientUriHover(node.value, inString, info?.name);
+    const args = (entry?.children ?? []).slice(1).map((c) => String(c.value));
+    const format = paramFormatAt(info, args, last - 1);
+    if (format === 'MOID') return { markdown: `${moidMarkdown(node.value)}\n\n${info?.name ?? 'The command'}'s MOID: the MO whose configuration the DM Client fetches from the ServerURI when its DM Tree lacks it (DM 2.0 ${info?.section ?? '5.3.10'}).` };
+    if (format === 'ClientURI' || (!format && looksLikeClientUri(node.value))) return clientUriHover(node.value, inString, info?.name);
     return serverUriHover(node.value, inString);
   }
   if ((region.kind === 'pkg3' && path[0] === 'Status' && (last === 'sc' || path.length === 2)) && typeof node.value === 'number') {

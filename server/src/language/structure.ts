@@ -8,6 +8,7 @@ import { PACKAGES } from '../core/dm20/packages.js';
 import { statusText } from '../core/dm20/statusCodes.js';
 import type { XmlElement } from '../core/xml/parse.js';
 import type { LineIndex } from '../core/text/lineIndex.js';
+import { sampleCv } from './packageHover.js';
 
 function range(lines: LineIndex, start: number, end: number): DocumentSymbol['range'] {
   return { start: lines.positionAt(start), end: lines.positionAt(end) };
@@ -103,7 +104,10 @@ function treeSymbols(lines: LineIndex, region: PackageRegion, tree: DmTree): Doc
       kind: SymbolKind.Module,
       range: at(start, end),
       selectionRange: at(start, instances[0]!.root.source!.keyEnd),
-      children: instances.map((i) => ({ ...node(i.root, 0), name: i.miid, detail: `MIID, CV ${i.cv}`, kind: SymbolKind.Class })),
+      children: instances.map((i) => {
+        const cv = sampleCv(region, i);
+        return { ...node(i.root, 0), name: i.miid, detail: cv === undefined ? 'MIID' : `MIID, CV ${cv}`, kind: SymbolKind.Class };
+      }),
     };
   });
   return { name: 'Sample DM tree', detail: `${tree.all().length} MO instances`, kind: SymbolKind.Package, range: at(rootNode.offset, rootNode.offset + rootNode.length), selectionRange: at(rootNode.offset, rootNode.offset + 1), children: moids };
