@@ -8,7 +8,6 @@ import { PACKAGES } from '../core/dm20/packages.js';
 import { fileKind } from '../core/kinds.js';
 import { loadDdfs } from '../host/ddfs.js';
 import { loadTrees } from '../core/tree/load.js';
-import { checkInstanceCounts } from '../core/tree/ddf.js';
 import type { TreeContext } from '../core/tree/check.js';
 
 /** The contract shape of DESIGN.md; field order is part of it. */
@@ -265,7 +264,7 @@ export function validatePaths(paths: string[], options: ValidateOptions = {}): V
     const kind = analysis.regions.some((r) => r.type === 'package' && r.tree) ? 'sample DM tree' : KIND_LABEL[analysis.kind];
     result.checked.push({ file, kind, ...(messages.length ? { message: messages.join(', ') } : {}) });
     const diagnostics = [...analysis.diagnostics];
-    const more = [...(input.stdin ? [] : (loaderFindings.get(file) ?? [])), ...analysis.regions.flatMap((r) => (r.type === 'package' && r.tree ? checkInstanceCounts(r.tree, ddfs) : []))];
+    const more = [...(input.stdin ? [] : (loaderFindings.get(file) ?? []))];
     for (const d of more) if (!diagnostics.some((x) => x.code === d.code && x.start === d.start && x.end === d.end)) diagnostics.push(d);
     diagnostics.sort((a, b) => a.start - b.start || a.end - b.end);
     const lines = new LineIndex(text);

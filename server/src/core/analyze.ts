@@ -20,7 +20,7 @@ import { verifyWithTree } from './notification/credentials.js';
 import { type TreeContext, checkAgainstTree, checkPredictedStatuses, predictStatuses } from './tree/check.js';
 import { DmTree } from './tree/model.js';
 import { loadTreeFile } from './tree/load.js';
-import { type Ddf, checkInstance, parseDdf } from './tree/ddf.js';
+import { type Ddf, checkTreeAgainstDdfs, parseDdf } from './tree/ddf.js';
 
 /** A delegation message somewhere in the document (the whole of it, or an HTTP body). */
 export interface DelegationRegion {
@@ -132,10 +132,8 @@ export function analyzeText(text: string, hint: KindHint, env: AnalyzeEnv = {}, 
     if (tree) {
       diagnostics.push(...loadTreeFile({ file: hint.fileName!, text }, tree));
       const ddfs = env.trees?.ddfs ?? env.ddfs;
-      for (const inst of tree.all()) {
-        const ddf = ddfs?.get(inst.moid);
-        if (ddf) diagnostics.push(...checkInstance(inst, ddf));
-      }
+      // Each instance against its DDF, and the number of instances against the MO root's Occurrence (6.4).
+      if (ddfs) diagnostics.push(...checkTreeAgainstDdfs(tree, ddfs));
     }
     else if (env.trees && json.valid) {
       diagnostics.push(...checkAgainstTree(json, pkg, env.trees));
