@@ -90,3 +90,9 @@ test('decode refuses what is not a regular file, and binary or huge input, with 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the WAP Push header row shows its bytes and where they are (E.1: TID, Push PDU 0x06, headers length, 0xD8, 0xAF 0x87)', () => {
+  const r = omadm('decode', '@examples/workspace/notifications/wap-push.pkg0.hex');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^push 0-5 +010603d8af87 +WAP Push \(WSP\) header/m);
+});

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { analyzeNotification } from '../core/notification/analyze.js';
 import { encode, toHex, verify } from '../core/notification/codec.js';
-import { rows, summary } from '../core/notification/describe.js';
+import { offsetLabel, rows, summary } from '../core/notification/describe.js';
 import { CON_TYPES, conTypeByName } from '../core/notification/options.js';
 import { formatHex } from '../core/notification/input.js';
 import type { Io } from './omadm.js';
@@ -132,7 +132,7 @@ export function decodeCommand(args: string[], io: Io): number {
     }, null, 2) + '\n');
   } else {
     io.out(`DM Notification, read as ${a.input.form}${a.input.wapPush ? ' inside a WAP Push' : ''}: ${n.bytes.length} bytes\n\n`);
-    const table = rows(n, a.input.packageOffset).map((r) => [r.offset < 0 ? 'WAP' : r.length > 1 ? `${r.offset}-${r.offset + r.length - 1}` : String(r.offset), r.hex, r.field, r.value]);
+    const table = rows(n, a.input.bytes.subarray(0, a.input.packageOffset)).map((r) => [offsetLabel(r), r.hex, r.field, r.value]);
     const widths = [5, 12, 34].map((w, i) => Math.max(w, ...table.map((t) => Math.min(t[i]!.length, 40))));
     io.out(`${'bytes'.padEnd(widths[0]!)}  ${'hex'.padEnd(widths[1]!)}  ${'field'.padEnd(widths[2]!)}  value\n`);
     for (const t of table) io.out(`${t[0]!.padEnd(widths[0]!)}  ${(t[1]!.length > 40 ? t[1]!.slice(0, 37) + '...' : t[1]!).padEnd(widths[1]!)}  ${t[2]!.padEnd(widths[2]!)}  ${t[3]}\n`);

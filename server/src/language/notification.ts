@@ -5,13 +5,13 @@
  */
 import type { NotificationRegion } from '../core/analyze.js';
 import { type NotificationAnalysis, analyzeNotification, byteAt, textSpan } from '../core/notification/analyze.js';
-import { type Row, rows, summary } from '../core/notification/describe.js';
+import { type Row, offsetLabel, rows, summary } from '../core/notification/describe.js';
 import { optionInfo } from '../core/notification/options.js';
 import { verify } from '../core/notification/codec.js';
 import type { HoverResult } from './delegationHover.js';
 
 function rowAt(a: NotificationAnalysis, byte: number): Row | undefined {
-  return rows(a.notification, a.input.packageOffset).find((r) => byte >= r.offset && byte < r.offset + r.length);
+  return rows(a.notification, a.input.bytes.subarray(0, a.input.packageOffset)).find((r) => byte >= r.offset && byte < r.offset + r.length);
 }
 
 export function notificationHover(region: NotificationRegion, offset: number): HoverResult | undefined {
@@ -63,7 +63,7 @@ function says(comment: string, name: string): boolean {
 export function notificationInlayHints(region: NotificationRegion, text: string): InlayHintData[] {
   const a = region.analysis;
   const out: InlayHintData[] = [];
-  for (const r of rows(a.notification, a.input.packageOffset)) {
+  for (const r of rows(a.notification, a.input.bytes.subarray(0, a.input.packageOffset))) {
     if (r.kind !== 'header' && r.kind !== 'option-header') continue;
     const span = textSpan(a.input, r.offset, r.length, Infinity);
     const comment = commentOfLine(text, span.start);
@@ -82,7 +82,7 @@ export function notificationTokens(region: NotificationRegion): { start: number;
   const a = region.analysis;
   const kind: Record<Row['kind'], number> = { header: 0, 'option-header': 1, 'option-value': 2, 'wap-push': 3 };
   const out: { start: number; end: number; kind: number }[] = [];
-  for (const r of rows(a.notification, a.input.packageOffset)) {
+  for (const r of rows(a.notification, a.input.bytes.subarray(0, a.input.packageOffset))) {
     for (let i = 0; i < r.length; i++) {
       const s = a.input.spans[a.input.packageOffset + r.offset + i];
       if (s) out.push({ ...s, kind: kind[r.kind] });
@@ -111,8 +111,8 @@ export function notificationReport(text: string, secret?: { secret: Uint8Array; 
     lines.push(`- SHA256-DIGEST: ${v === undefined ? 'present, not verified (no secret given)' : v ? 'verified' : '**does not match** the secret and auth data'}`);
   }
   lines.push('', '| bytes | hex | field | value |', '| --- | --- | --- | --- |');
-  for (const r of rows(n, a.input.packageOffset)) {
-    lines.push(`| ${r.offset < 0 ? 'WAP' : r.length > 1 ? `${r.offset}-${r.offset + r.length - 1}` : r.offset} | \`${r.hex}\` | ${r.field} | ${r.value.replace(/\|/g, '\\|')} |`);
+  for (const r of rows(n, a.input.bytes.subarray(0, a.input.packageOffset))) {
+    lines.push(`| ${offsetLabel(r)} | \`${r.hex}\` | ${r.field} | ${r.value.replace(/\|/g, '\\|')} |`);
   }
   if (n.problems.length || a.input.errors.length) {
     lines.push('', '## Problems', '');
@@ -121,7 +121,7 @@ export function notificationReport(text: string, secret?: { secret: Uint8Array; 
   }
   lines.push('', '## Byte map', '', '```');
   const mark: string[] = Array.from(n.bytes, () => '.');
-  for (const r of rows(n, 0)) for (let i = 0; i < r.length; i++) if (r.offset + i >= 0 && r.offset + i < mark.length) mark[r.offset + i] = r.kind === 'header' ? 'H' : r.kind === 'option-header' ? 'O' : 'V';
+  for (const r of rows(n)) for (let i = 0; i < r.length; i++) if (r.offset + i >= 0 && r.offset + i < mark.length) mark[r.offset + i] = r.kind === 'header' ? 'H' : r.kind === 'option-header' ? 'O' : 'V';
   for (let i = 0; i < n.bytes.length; i += 16) {
     const chunk = Array.from(n.bytes.subarray(i, i + 16), (b) => b.toString(16).padStart(2, '0'));
     lines.push(`${i.toString().padStart(4, ' ')}  ${chunk.join(' ').padEnd(47)}  ${mark.slice(i, i + 16).join('')}`);

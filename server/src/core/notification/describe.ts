@@ -17,10 +17,11 @@ export interface Row {
   hex: string;
 }
 
-export function rows(n: Notification, wapPushLength = 0): Row[] {
+/** `wapPush`: the bytes of the WAP Push (WSP) header before the notification, when it came in one. */
+export function rows(n: Notification, wapPush?: Uint8Array): Row[] {
   const out: Row[] = [];
   const hexOf = (offset: number, length: number): string => toHex(n.bytes.subarray(Math.max(0, offset), Math.max(0, offset + length)));
-  if (wapPushLength) out.push({ kind: 'wap-push', offset: -wapPushLength, length: wapPushLength, field: 'WAP Push (WSP) header', value: 'Application-ID 0x07, Content-Type 0x58 (DM 2.0 E.1)', hex: '' });
+  if (wapPush?.length) out.push({ kind: 'wap-push', offset: -wapPush.length, length: wapPush.length, field: 'WAP Push (WSP) header', value: 'TID, Push PDU, headers: Content-Type 0x58, X-WAP-Application-ID 0x07 (DM 2.0 E.1)', hex: toHex(wapPush) });
   if (n.version !== undefined) {
     out.push({ kind: 'header', offset: 0, length: 2, field: 'Header', value: `VER ${n.version}, OC ${n.optionCount}, RESERVED ${n.reserved}`, hex: hexOf(0, 2) });
   }
@@ -44,4 +45,10 @@ export function summary(n: Notification): { serverId?: string; notificationId?: 
     reqMos: !!get(6),
     ...(get(4) ? { digest: get(4)!.value as string } : {}),
   };
+}
+
+/** Where a row's bytes are: offsets in the notification; a WAP Push header's in the datagram before it ("push 0-5"). */
+export function offsetLabel(r: Row): string {
+  if (r.kind === 'wap-push') return `push 0-${r.length - 1}`;
+  return r.length > 1 ? `${r.offset}-${r.offset + r.length - 1}` : String(r.offset);
 }
