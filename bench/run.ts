@@ -1,6 +1,7 @@
 // npm run bench: figures from one run, not a test. Delegation: validating a 1 MB corpus of
 // delegation messages, next to `xmllint --noout` (well-formedness only) on the same files. DM 2.0:
-// see bench/dm20.ts.
+// see bench/dm20.ts. The emulator fleet: see bench/fleet.ts; it runs as its bundle in a process of
+// its own, so that it measures the shipped code and its heap figure holds only the fleet.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -71,6 +72,36 @@ try {
 }
 }
 
+/** Whether the fleet bundle is missing or older than a source it is built from. */
+function staleBundle(bundle: string): boolean {
+  if (!fs.existsSync(bundle)) return true;
+  const built = fs.statSync(bundle).mtimeMs;
+  const sources = [
+    ...fs.readdirSync('server/src', { recursive: true, encoding: 'utf8' }).map((f) => path.join('server/src', f)),
+    ...fs.readdirSync('bench').filter((f) => f.startsWith('fleet')).map((f) => path.join('bench', f)),
+    'package-lock.json',
+  ];
+  return sources.some((f) => fs.statSync(f).mtimeMs > built);
+}
+
+function fleetBench(): void {
+  const bundle = path.resolve('dist/bench/fleet.js');
+  if (staleBundle(bundle)) {
+    console.log('dist/bench/fleet.js is missing or older than its sources: npm run build');
+    if (spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' }).status !== 0) {
+      console.log('the build failed: no fleet figures');
+      process.exitCode = 1;
+      return;
+    }
+  }
+  // --expose-gc: the heap per device is read after a forced collection.
+  const r = spawnSync(process.execPath, ['--expose-gc', bundle], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.log(`the fleet bench exited with ${r.status ?? r.signal}: a session failed or a socket stayed open (see above)`);
+    process.exitCode = 1;
+  }
+}
+
 async function main(): Promise<void> {
   console.log('== delegation messages');
   await delegationBench();
@@ -85,6 +116,8 @@ async function main(): Promise<void> {
   for (const p of pkgs) options += decode(p).options.length;
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   console.log(`decoding 100,000 notifications (${options} options): ${ms.toFixed(0)} ms, ${((100_000 / ms) * 1000).toFixed(0)} per second`);
+  console.log('== Emulator fleet: DM Sessions of 10,000 emulated devices with the mini DM Server');
+  fleetBench();
 }
 
 void main();

@@ -14,4 +14,6 @@ await Promise.all([
   esbuild.build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' }),
   esbuild.build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' }),
   esbuild.build({ ...common, entryPoints: ['test/vscode/suite/index.ts'], outfile: 'dist/test/suite/index.js', external: ['vscode', 'mocha'] }),
+  // The emulator benchmark runs as a bundle, so that it measures the engines as they ship.
+  esbuild.build({ ...common, entryPoints: ['bench/fleet.ts'], outfile: 'dist/bench/fleet.js' }),
 ]);
