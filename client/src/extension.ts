@@ -4,20 +4,22 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { COMMANDS, SETTINGS, TREE_STATUS, type EncodeArgs, type MessageChoice, type Settings, type TreeStatus } from '../../server/src/lsp/contract';
+import { COMMANDS, SETTINGS, TREE_STATUS, ValidateWorkspaceRequest, type EncodeArgs, type MessageChoice, type Settings, type TreeStatus, type ValidateWorkspaceResult } from '../../server/src/lsp/contract';
 import { LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { type EmulatorApi, TRACE_SCHEME, registerEmulator } from './emulator/index';
 
 let client: LanguageClient | undefined;
 
 
-export async function activate(context: vscode.ExtensionContext): Promise<{ client: LanguageClient }> {
+export async function activate(context: vscode.ExtensionContext): Promise<{ client: LanguageClient; emulator: EmulatorApi }> {
   const output = vscode.window.createOutputChannel('OMA DM Workbench');
   const module = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
-  const selector = ['file', 'untitled'].flatMap((scheme) => ['dm-delegation', 'dm-http', 'dm-json', 'dm-notification', 'dm-ddf', 'xml', 'json'].map((language) => ({ scheme, language })));
+  // The trace documents of the emulated parts are validated like files (what was really sent).
+  const selector = ['file', 'untitled', TRACE_SCHEME].flatMap((scheme) => ['dm-delegation', 'dm-http', 'dm-json', 'dm-notification', 'dm-ddf', 'xml', 'json'].map((language) => ({ scheme, language })));
   const settings = (): Settings => {
     const c = vscode.workspace.getConfiguration('omadm');
     const serverId = c.get<string>('serverId') || undefined;
@@ -31,9 +33,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{dmtree.json,ddf}') },
   };
   client = new LanguageClient('omadm', 'OMA DM Workbench', serverOptions, clientOptions);
+  const emulator = registerEmulator(context);
 
   context.subscriptions.push(
     output,
+    // Every DM file of the workspace now, whatever is open; the findings go to the Problems panel.
+    vscode.commands.registerCommand('omadm.validateWorkspace', async (): Promise<ValidateWorkspaceResult> => {
+      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'OMA DM: validating the workspace' }, () => client!.sendRequest(ValidateWorkspaceRequest, {}));
+      void vscode.commands.executeCommand('workbench.actions.view.problems');
+      void vscode.window.showInformationMessage(`OMA DM: ${r.files} file${r.files === 1 ? '' : 's'} validated: ${r.errors} errors, ${r.warnings} warnings${r.skipped ? `; ${r.skipped} left out (omadm.workspaceDiagnosticsMaxFiles)` : ''}.`);
+      return r;
+    }),
     vscode.commands.registerCommand('omadm.showOutput', () => output.show(true)),
     vscode.commands.registerCommand('omadm.newDelegationMessage', async (root?: string, section?: string) => {
       let choice: { root: string; section?: string } | undefined = root ? { root, ...(section ? { section } : {}) } : undefined;
@@ -129,7 +139,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     output.appendLine(`The OMA DM language server did not start: ${(e as Error).message}`);
     void vscode.window.showErrorMessage('OMA DM Workbench: the language server did not start; see the "OMA DM Workbench" output.', 'Show output').then((a) => a && output.show());
   }
-  return { client };
+  return { client, emulator };
 }
 
 export async function deactivate(): Promise<void> {

@@ -18,7 +18,7 @@ export async function runUiTest({ url, folder, shots }) {
     await page.goto(`${url}/?folder=${encodeURIComponent(folder)}`);
     await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
     step('workbench rendered');
-    const item = page.getByRole('treeitem', { name: FILE });
+    const item = page.getByRole('treeitem', { name: FILE, exact: true });
     await item.waitFor({ timeout: 60_000 });
     await item.click();
     await page.waitForSelector('.monaco-editor .view-lines', { timeout: 30_000 });
@@ -58,7 +58,7 @@ export async function runUiTest({ url, folder, shots }) {
     await page.screenshot({ path: path.join(shots, 'fixed.png') });
 
     // A ClientURI resolved against the workspace's sample tree, shown on hover.
-    await page.getByRole('treeitem', { name: 'resolve.pkg2.json' }).click();
+    await page.getByRole('treeitem', { name: 'resolve.pkg2.json', exact: true }).click();
     const uri = page.locator('.monaco-editor .view-lines span', { hasText: /oma-dcmo|moid:1\.0\/\(x\)/ }).first();
     await uri.waitFor({ timeout: 30_000 });
     await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: 60_000 });
@@ -69,7 +69,7 @@ export async function runUiTest({ url, folder, shots }) {
 
     // A DM Notification: faults on the hex digits, field names as inlay hints.
     await page.keyboard.press('Escape');
-    await page.getByRole('treeitem', { name: 'broken.pkg0.hex' }).click();
+    await page.getByRole('treeitem', { name: 'broken.pkg0.hex', exact: true }).click();
     await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 60_000 });
     await page.locator('.monaco-editor').getByText('PREFERRED-CON-TYPE:').first().waitFor({ timeout: 30_000 });
     step('notification: squiggles on the bytes, inlay hints naming the options');

@@ -4,9 +4,13 @@
  * The workspace is test/vscode/workspace (or a copy of it).
  */
 import * as assert from 'node:assert/strict';
+import * as dgram from 'node:dgram';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import Mocha from 'mocha';
+import type { EmulatorApi } from '../../../client/src/emulator/index';
+import type { SessionNode } from '../../../client/src/emulator/sessionsView';
 
 const DEADLINE_MS = 30_000;
 
@@ -55,6 +59,27 @@ function hoversAt(uri: vscode.Uri, position: vscode.Position): Promise<vscode.Ho
 
 function hoverText(hovers: vscode.Hover[]): string {
   return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+}
+
+/** Whether something listens on the TCP port: the connection's outcome, refused or accepted. */
+function tcpListening(port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNREFUSED' ? resolve(false) : reject(e)));
+  });
+}
+
+/** Whether the UDP port is free: binding it succeeds only once the device's socket is closed. */
+function udpFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = dgram.createSocket('udp4');
+    socket.once('error', () => resolve(false));
+    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+  });
 }
 
 function register(): void {
@@ -159,6 +184,33 @@ function register(): void {
       await vscode.commands.executeCommand('workbench.action.files.revert');
     });
 
+    test('completion inside a JSON string: VS Code keeps the items (each edit covers the string, its filter text starts with the quote)', async () => {
+      const doc = await vscode.workspace.openTextDocument({ language: 'dm-json', content: '{\n "CMD": [\n  ["G"]\n ]\n}\n' });
+      await vscode.window.showTextDocument(doc);
+      // Inside "G|": VS Code filters by the text from the edit's start to the cursor, here '"G'.
+      const at = new vscode.Position(2, 5);
+      const list = await until('completion items', async () => {
+        const l = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, at);
+        return l.items.length ? l : undefined;
+      });
+      const get = list.items.find((i) => (typeof i.label === 'string' ? i.label : i.label.label) === 'GET');
+      assert.ok(get, list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label)).join(', '));
+      const range = get.range instanceof vscode.Range ? get.range : get.range!.replacing;
+      const typed = doc.getText(new vscode.Range(range.start, at));
+      assert.equal(typed, '"G');
+      assert.ok((get.filterText ?? '').startsWith(typed), `filterText ${get.filterText}`);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    });
+
+    test('"Validate Workspace" reports every DM file of the workspace, open or not', async () => {
+      const r = await vscode.commands.executeCommand<{ files: number; errors: number; failing: string[] }>('omadm.validateWorkspace');
+      assert.ok(r.files >= 8, `${r.files} files`);
+      assert.ok(r.errors >= 1);
+      assert.ok(r.failing.some((f) => f.endsWith('broken.pkg0.hex')), r.failing.join(', '));
+      const uri = workspaceFile('broken.pkg0.hex');
+      assert.ok(vscode.languages.getDiagnostics(uri).some((d) => d.source === 'omadm'), 'a closed file has its problems');
+    });
+
     test('DM Notifications: diagnostic on the hex digits, hover on a byte, the decode command', async () => {
       const uri = workspaceFile('broken.pkg0.hex');
       const doc = await vscode.workspace.openTextDocument(uri);
@@ -188,6 +240,70 @@ function register(): void {
       const targets = defs.map((x) => ('targetUri' in x ? x.targetUri : x.uri).fsPath);
       assert.equal(targets.length, 2);
       assert.ok(targets.every((t) => t.endsWith('device.dmtree.json')), targets.join(', '));
+    });
+
+    test('emulated parts: a DM Session run from the commands is listed in DM Sessions, its documents validate, Stop closes the ports', async () => {
+      const ext = vscode.extensions.getExtension<{ emulator: EmulatorApi }>('omadm-workbench.omadm-workbench');
+      assert.ok(ext, 'the extension is installed');
+      const { sessions, deviceTree } = (await ext.activate()).emulator;
+      const server = await vscode.commands.executeCommand<{ url: string; port: number; serverId: string } | undefined>('omadm.startServer', 'DMS_ID1');
+      assert.ok(server, 'the DM Server started');
+      assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      const trees = [workspaceFile('device.dmtree.json').fsPath, workspaceFile('emulator/dmacc.dmtree.json').fsPath];
+      const device = await vscode.commands.executeCommand<{ devId: string; udpPort: number } | undefined>('omadm.startDevice', trees);
+      assert.ok(device, 'the device started');
+      assert.equal(device.devId, 'IMEI:493005100592800');
+      const item = (n: SessionNode): vscode.TreeItem => sessions.getTreeItem(n);
+      const roots = sessions.getChildren();
+      assert.deepEqual(roots.map((n) => [String(item(n).label), item(n).description]), [['DM Server DMS_ID1', server.url], ['IMEI:493005100592800', `udp://127.0.0.1:${device.udpPort}`]]);
+
+      const sent = await vscode.commands.executeCommand<{ devId: string; notificationId: number } | undefined>('omadm.sendPackage2', workspaceFile('emulator/get-and-delete.pkg2.json'));
+      assert.equal(sent?.devId, 'IMEI:493005100592800');
+      const session = await until('a completed DM Session in the DM Sessions view', () => {
+        const deviceNode = sessions.getChildren().find((n) => n.type === 'device');
+        const done = deviceNode && sessions.getChildren(deviceNode).find((n) => n.type === 'session' && String(item(n).description).startsWith('completed'));
+        return done;
+      });
+      const exchanged = sessions.getChildren(session);
+      const labels = exchanged.map((n) => String(item(n).label));
+      // Package#1, the Package#2 with the two commands, the Package#3 with their statuses, the Package#2 with END (5.2).
+      assert.deepEqual(labels, ['Package#1 POST http://dm.example/dm 200', 'Package#2 200', 'Package#3 POST http://dm.example/dm 200', 'Package#2 200']);
+      assert.ok(exchanged.every((n) => !(item(n).iconPath instanceof vscode.ThemeIcon && (item(n).iconPath as vscode.ThemeIcon).id === 'error')), 'no exchange failed');
+      assert.deepEqual(sessions.getChildren(exchanged[1]).map((n) => String(item(n).label)), ['GET: 200 1 node', 'DELETE: 200 deleted urn:oma:mo:moid:1.0/right/Data/2']);
+
+      // What was really sent, as documents the language server checks.
+      const pkg2 = item(exchanged[1]!).command!.arguments![0] as vscode.Uri;
+      assert.equal(pkg2.scheme, 'omadm-trace');
+      const doc = await vscode.workspace.openTextDocument(pkg2);
+      await vscode.window.showTextDocument(doc);
+      assert.equal(doc.languageId, 'dm-json');
+      assert.match(doc.getText(), /"DELETE",\s*"urn:oma:mo:moid:1\.0\/right\/Data\/2"/);
+      const symbols = (uri: vscode.Uri) => until(`the outline of ${uri.path}`, async () => {
+        const s = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', uri);
+        return s?.length ? s : undefined;
+      });
+      await symbols(pkg2);
+      assert.deepEqual(vscode.languages.getDiagnostics(pkg2).filter((d) => d.severity === vscode.DiagnosticSeverity.Error), []);
+      const editor = await vscode.commands.executeCommand<vscode.TextEditor>('omadm.openTraceAsHttp', exchanged[2]);
+      const exchange = editor.document;
+      assert.equal(exchange.languageId, 'dm-http');
+      assert.match(exchange.getText(), /^POST \/dm HTTP\/1\.1\nHost: dm\.example\n[^]*OMADM-DevID: IMEI:493005100592800\n[^]*Content-Disposition: form-data; name="0"[^]*\nHTTP\/1\.1 200 OK\n/);
+      await symbols(exchange.uri);
+      assert.deepEqual(vscode.languages.getDiagnostics(exchange.uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error), []);
+
+      // The Device Tree shows the live tree, the deleted node marked.
+      const tree = deviceTree.getChildren();
+      assert.equal(tree.length, 1);
+      const mo = deviceTree.getChildren(tree[0]).find((n) => n.type === 'mo' && n.moid === 'urn:oma:mo:moid:1.0')!;
+      const right = deviceTree.getChildren(mo).find((n) => n.type === 'node' && n.miid === 'right')!;
+      const data = deviceTree.getChildren(right).find((n) => n.type === 'node' && n.path.join('/') === 'Data')!;
+      assert.deepEqual(deviceTree.getChildren(data).map((n) => [n.type, String(deviceTree.getTreeItem(n).label), deviceTree.getTreeItem(n).description]), [['node', '1', ''], ['deleted', '2', 'deleted']]);
+
+      assert.equal(await vscode.commands.executeCommand('omadm.stopDevice', 'IMEI:493005100592800'), true);
+      assert.equal(await vscode.commands.executeCommand('omadm.stopServer'), true);
+      assert.equal(await tcpListening(server.port), false, 'a connection to the DM Server is refused');
+      assert.equal(await udpFree(device.udpPort), true, "the device's UDP port is free");
+      assert.deepEqual(sessions.getChildren(), []);
     });
   });
 }

@@ -1,0 +1,54 @@
+/**
+ * The emulated parts in VS Code: the mini DM Server and emulated devices run in the extension host
+ * (never in the language server, which only reads), with the DM Sessions and Device Tree views,
+ * the documents of what was exchanged, and the commands. Everything stops when the extension is
+ * deactivated: the `Emulator` is disposed with the extension's subscriptions.
+ */
+import * as vscode from 'vscode';
+import { Emulator } from './parts';
+import { TRACE_SCHEME, TraceDocuments } from './documents';
+import { type SessionNode, SessionsProvider } from './sessionsView';
+import { DeviceTreeProvider } from './deviceTreeView';
+import { emulatorCommands } from './commands';
+
+export { TRACE_SCHEME };
+
+export interface EmulatorApi {
+  emulator: Emulator;
+  sessions: SessionsProvider;
+  deviceTree: DeviceTreeProvider;
+  documents: TraceDocuments;
+}
+
+export function registerEmulator(context: vscode.ExtensionContext): EmulatorApi {
+  const emulator = new Emulator();
+  const documents = new TraceDocuments();
+  const sessions = new SessionsProvider(emulator, documents);
+  const deviceTree = new DeviceTreeProvider(emulator);
+  const openAsExchange = (node: unknown): vscode.Uri | undefined => {
+    const n = node as SessionNode | undefined;
+    return n?.type === 'event' && (n.event.kind === 'package1' || n.event.kind === 'package3') ? sessions.documentUri(n, true) : undefined;
+  };
+  // Context keys for the view title buttons, set when they change (not at every trace event).
+  let state = '';
+  const setContext = (): void => {
+    const now = `${!!emulator.server}/${emulator.devices.size > 0}`;
+    if (now === state) return;
+    state = now;
+    void vscode.commands.executeCommand('setContext', 'omadm.serverRunning', !!emulator.server);
+    void vscode.commands.executeCommand('setContext', 'omadm.deviceRunning', emulator.devices.size > 0);
+  };
+  setContext();
+  context.subscriptions.push(
+    sessions,
+    deviceTree,
+    // Its dispose closes every socket the emulated parts opened.
+    emulator,
+    emulator.onDidChange(setContext),
+    vscode.workspace.registerTextDocumentContentProvider(TRACE_SCHEME, documents),
+    vscode.window.createTreeView('omadm.sessions', { treeDataProvider: sessions, showCollapseAll: true }),
+    vscode.window.createTreeView('omadm.deviceTree', { treeDataProvider: deviceTree, showCollapseAll: true }),
+    ...emulatorCommands(emulator, openAsExchange),
+  );
+  return { emulator, sessions, deviceTree, documents };
+}
