@@ -6,7 +6,7 @@ import { loadDdfs } from '../../server/src/host/ddfs.ts';
 
 const SCOMO = 'urn:oma:mo:oma-scomo:1.0';
 const DCMO = 'urn:oma:mo:oma-dcmo:1.0';
-const scomo = { ClientURI: `${SCOMO}/S1/`, MOData: { S1: { Inventory: { Deployed: { C1: { ID: 'pkg1_id' }, C2: { ID: 'pkg2_id' } } }, Download: { P1: { Operations: { Install: '' } } } } } };
+const scomo = { ClientURI: `${SCOMO}/S1/`, MOData: { S1: { Inventory: { Deployed: { C1: { ID: 'pkg1_id' }, C2: { ID: 'pkg2_id' } } }, Download: { P1: { Operations: { Install: '' } } }, Ext: {} } } };
 const base = [devinfo(), dmacc(), scomo];
 const USB = JSON.stringify([{ ClientURI: `${DCMO}//`, MOData: { usb: { Property: 'USB', Group: 'I/O', Enabled: 'true' } } }]);
 const REPO: Record<string, [string, string]> = {
@@ -39,13 +39,14 @@ test('GET: data in a multipart Package#3 (Appendix F), a leaf as text/plain, lv,
     assert.deepEqual(res[1]!.data, { name: '1', contentType: 'text/plain', body: DEVID });
     assert.equal(res[2]!.data, undefined);
     // lv=1: one sublevel of child nodes (6.1.1.3).
-    assert.deepEqual(JSON.parse(res[4]!.data!.body)[0].MOData, { S1: { Inventory: {}, Download: {} } });
+    assert.deepEqual(JSON.parse(res[4]!.data!.body)[0].MOData, { S1: { Inventory: {}, Download: {}, Ext: {} } });
     assert.match(String(r.serverEvents.find((e) => e.kind === 'package3')!.contentType), /^multipart\/form-data; boundary=/);
   });
 });
 
-test('a Package#3 without GET data has the Package#3 media type (Appendix F)', async () => {
-  await run(base, [[['GET', `${DEVINFO}//Nope`]]], (r) => {
+test('a Package#3 without GET data has the Package#3 media type (Appendix F); a GET of a node without content is 204 (Appendix C)', async () => {
+  await run(base, [[['GET', `${DEVINFO}//Nope`], ['GET', `${SCOMO}/S1/Ext`]]], (r) => {
+    assert.deepEqual(results(r), [['GET', 404], ['GET', 204]]);
     assert.equal(r.serverEvents.find((e) => e.kind === 'package3')!.contentType, 'application/vnd.oma.dm.response+json');
   });
 });

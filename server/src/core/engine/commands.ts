@@ -124,6 +124,8 @@ export function resolve(ctx: DeviceContext, uri: string, command: CommandName) {
 function get(ctx: DeviceContext, uri: string): CommandResult {
   const r = resolve(ctx, uri, 'GET');
   if (r.status !== 200) return status(r.status, r.reason);
+  // "204 No Content ... also for GET when the target has no content" (Appendix C): interior nodes without children.
+  if (r.nodes.every((n) => n.interior && n.children!.size === 0)) return status(204, 'the target has no content (Appendix C 204)');
   return { status: { sc: 200 }, data: serializeNodes(r.nodes, r.level, naturalFormat(r.nodes)), note: `${r.nodes.length} node${r.nodes.length === 1 ? '' : 's'}` };
 }
 
