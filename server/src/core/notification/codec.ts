@@ -79,6 +79,9 @@ class Reader {
   }
 }
 
+/** One strict decoder for every SERVER-ID: a String option MUST be UTF-8 (5.2.1.2). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 const hex = (b: Uint8Array | number[]): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 export function decode(bytes: Uint8Array): Notification {
@@ -179,7 +182,7 @@ function interpret(opt: DecodedOption, problem: (offset: number, length: number,
   switch (opt.number) {
     case 1: {
       try {
-        opt.value = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+        opt.value = UTF8.decode(bytes);
         opt.display = JSON.stringify(opt.value);
       } catch {
         opt.value = hex(bytes);
@@ -315,11 +318,15 @@ export function digest(bytes: Uint8Array, secret: Uint8Array, authData: Uint8Arr
 
 /** Whether the SHA256-DIGEST of a package is right for this secret and auth data; undefined without a digest. */
 export function verify(bytes: Uint8Array, secret: Uint8Array, authData: Uint8Array): boolean | undefined {
-  const n = decode(bytes);
+  return verifyDecoded(decode(bytes), secret, authData);
+}
+
+/** `verify` for a notification already decoded (a device checks each one it receives, once). */
+export function verifyDecoded(n: Notification, secret: Uint8Array, authData: Uint8Array): boolean | undefined {
   const d = n.options.find((o) => o.number === 4);
   if (!d || d.valueLength !== 32) return d ? false : undefined;
-  const want = digest(bytes, secret, authData, d.valueOffset);
-  return want.every((b, i) => b === bytes[d.valueOffset + i]);
+  const want = digest(n.bytes, secret, authData, d.valueOffset);
+  return want.every((b, i) => b === n.bytes[d.valueOffset + i]);
 }
 
 export { hex as toHex };

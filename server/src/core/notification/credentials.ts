@@ -6,7 +6,7 @@
  * (the examples); the server identifier is SrvID (12.2) or ServerID (the examples).
  */
 import type { DmTree, TreeNode } from '../tree/model.js';
-import { type Notification, verify } from './codec.js';
+import { type Notification, verifyDecoded } from './codec.js';
 
 const SECRET_PATHS = [['Auth', 'Noti', 'Secret'], ['Credentials', 'Noti', 'AuthSecret'], ['AuthNoti', 'AuthSecret']];
 const DATA_PATHS = [['Auth', 'Noti', 'Data'], ['Credentials', 'Noti', 'AuthData'], ['AuthNoti', 'AuthData']];
@@ -37,7 +37,7 @@ export function verifyWithTree(n: Notification, tree: DmTree): DigestCheck | und
       if (secret === undefined) continue;
       const data = leaf(inst.root, DATA_PATHS) ?? '';
       const enc = new TextEncoder();
-      return { valid: verify(n.bytes, enc.encode(secret), enc.encode(data)) === true, account: inst.root.clientUri() };
+      return { valid: verifyDecoded(n, enc.encode(secret), enc.encode(data)) === true, account: inst.root.clientUri() };
     }
   }
   return undefined;
