@@ -40,7 +40,7 @@ test('session --json prints one contract line per package or exchange, then the 
     const lines = a.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const keys = ['from', 'to', 'kind', 'method', 'url', 'status', 'contentType', 'body'];
     for (const l of lines.slice(0, -1)) {
-      assert.deepEqual(Object.keys(l).filter((k) => k !== 'note'), keys);
+      assert.deepEqual(Object.keys(l), keys);
       assert.ok(['package0', 'package1', 'package2', 'package3', 'http'].includes(l.kind as string));
     }
     assert.deepEqual(lines.map((l) => l.kind ?? l.outcome), ['package1', 'package2', 'package3', 'package2', 'completed']);

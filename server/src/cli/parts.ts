@@ -59,7 +59,7 @@ export function printer(io: Io, json: boolean): (e: TraceEvent) => void {
 }
 
 export function contractLine(e: TraceEvent): Record<string, unknown> {
-  return { from: e.from, to: e.to, kind: e.kind, method: e.method ?? null, url: e.url ?? null, status: e.status ?? null, contentType: e.contentType ?? null, body: e.body ?? null, ...(e.note ? { note: e.note } : {}) };
+  return { from: e.from, to: e.to, kind: e.kind, method: e.method ?? null, url: e.url ?? null, status: e.status ?? null, contentType: e.contentType ?? null, body: e.body ?? null };
 }
 
 /** Resolves on SIGINT or SIGTERM: the running parts then close their sockets. */
