@@ -151,7 +151,7 @@ export class DeviceEngine {
           if (result.data && result.status.sc === 200) parts.push({ name: String(statuses.length), ...result.data });
           statuses.push(result.status);
         }
-        await this.flushSubscriptions(acc, sessionId);
+        await this.flushSubscriptions(sessionId);
       }
       if (flow.state === 'ended') break;
       if (flow.packages.length >= MAX_PACKAGES) return this.abort(flow, ctx, `more than ${MAX_PACKAGES} packages without END`);
@@ -249,7 +249,7 @@ export class DeviceEngine {
     }
   }
 
-  private async flushSubscriptions(acc: Account, sessionId: string): Promise<void> {
+  private async flushSubscriptions(sessionId: string): Promise<void> {
     for (const uri of [...this.dirty]) {
       this.dirty.delete(uri);
       const sub = this.state.subscriptions.get(uri);
@@ -258,7 +258,6 @@ export class DeviceEngine {
       if (r.status !== 200) continue;
       const ctx = { name: this.name, http: this.opts.http, clock: this.opts.clock, trace: this.opts.trace, sessionId };
       const url = substituteServerUri(sub.serverUri, { ...(this.devId !== undefined ? { DevID: this.devId } : {}), ...(this.opts.network ?? {}) });
-      void acc;
       await sendData(ctx, 'PUT', url, serializeNodes(r.nodes, undefined, 'application/dmmo+json'), r.nodes, (type) => serializeNodes(r.nodes, undefined, type));
     }
   }
