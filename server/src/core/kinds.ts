@@ -3,6 +3,7 @@
  * its content: recognised without configuration.
  */
 import { looksLikeHttp } from './http/message.js';
+import { declarationEnd } from './xml/parse.js';
 import { type PackageKind, kindByName } from './dm20/packages.js';
 import { isObject, own } from './json/document.js';
 import { command } from './dm20/commands.js';
@@ -78,17 +79,7 @@ export function sniffXmlRoot(text: string, limit = 65536): string | undefined {
       if (!skip('-->')) return undefined;
     } else if (text.startsWith('<!', i)) {
       // <!DOCTYPE name [ internal subset ]>: brackets and quoted strings may hold '>'.
-      let depth = 0;
-      let quote = '';
-      for (i += 2; i < end; i++) {
-        const c = text[i]!;
-        if (quote) {
-          if (c === quote) quote = '';
-        } else if (c === '"' || c === "'") quote = c;
-        else if (c === '[') depth++;
-        else if (c === ']') depth--;
-        else if (c === '>' && depth <= 0) break;
-      }
+      i = declarationEnd(text, i + 2, end);
       if (i >= end) return undefined;
       i++;
     } else {

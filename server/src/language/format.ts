@@ -10,7 +10,7 @@
  */
 import { type FormattingOptions as JsonFormatOptions, format as jsonFormat, parse as jsonParse, type ParseError } from 'jsonc-parser';
 import type { TextEdit } from '../core/diagnostic.js';
-import { parseXml } from '../core/xml/parse.js';
+import { declarationEnd, parseXml } from '../core/xml/parse.js';
 import { parseInput } from '../core/notification/input.js';
 
 export interface FormatOptions {
@@ -102,18 +102,7 @@ function xmlTree(text: string): XmlNode[] | undefined {
       continue;
     } else if (text.startsWith('<?', i)) end = upTo('?>');
     else if (text.startsWith('<!', i)) {
-      let depth = 0;
-      let quote = '';
-      let k = i + 2;
-      for (; k < n; k++) {
-        const c = text[k]!;
-        if (quote) {
-          if (c === quote) quote = '';
-        } else if (c === '"' || c === "'") quote = c;
-        else if (c === '[') depth++;
-        else if (c === ']') depth--;
-        else if (c === '>' && depth <= 0) break;
-      }
+      const k = declarationEnd(text, i + 2, n);
       end = k < n ? k + 1 : -1;
     } else if (text.startsWith('</', i)) {
       end = upTo('>');

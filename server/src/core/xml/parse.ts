@@ -210,18 +210,7 @@ class Parser {
   private doctype(): void {
     const s = this.s;
     const at = this.i;
-    let k = at + 9;
-    let depth = 0;
-    let quote = '';
-    for (; k < this.to; k++) {
-      const c = s[k];
-      if (quote) {
-        if (c === quote) quote = '';
-      } else if (c === '"' || c === "'") quote = c;
-      else if (c === '[') depth++;
-      else if (c === ']') depth--;
-      else if (c === '>' && depth <= 0) break;
-    }
+    const k = declarationEnd(s, at + 9, this.to);
     const end = Math.min(k + 1, this.to);
     const body = s.slice(at, end);
     this.doc.doctype = { start: at, end, declaresEntities: /<!ENTITY/i.test(body) || /\bSYSTEM\b|\bPUBLIC\b/.test(body) };
@@ -465,4 +454,24 @@ export function elementAt(root: XmlElement | undefined, offset: number): XmlElem
     cur = next;
   }
   return undefined;
+}
+
+/**
+ * Where a markup declaration such as `<!DOCTYPE name [ internal subset ]>` ends: the offset of its
+ * closing '>', or `to` when it has none. Brackets and quoted strings may hold '>' (XML 1.0 2.8).
+ */
+export function declarationEnd(text: string, from: number, to: number): number {
+  let depth = 0;
+  let quote = '';
+  let k = from;
+  for (; k < to; k++) {
+    const c = text[k];
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '[') depth++;
+    else if (c === ']') depth--;
+    else if (c === '>' && depth <= 0) break;
+  }
+  return k;
 }
