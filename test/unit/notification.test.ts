@@ -179,3 +179,14 @@ test('with a sample tree, the digest is verified with the DMAcc of the SERVER-ID
   const unknown = Buffer.from(encode({ serverId: 'NOBODY', secret: enc.encode('x') })).toString('hex');
   assert.deepEqual(analyzeText(unknown, { fileName: 'a.pkg0.hex' }, { trees }).diagnostics, []);
 });
+
+test('a TIMESTAMP beyond any representable date is a diagnostic at its bytes, not an exception anywhere it is shown', async () => {
+  const { summary } = await import('../../server/src/core/notification/describe.ts');
+  const { notificationReport } = await import('../../server/src/language/notification.ts');
+  const bytes = Uint8Array.from([0x20, 0x80, 0x50, 0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+  const n = decode(bytes);
+  const p = n.problems.find((x) => x.code === 'pkg0.timestamp');
+  assert.deepEqual(p && [p.offset, p.length, p.severity], [4, 8, 'error']);
+  assert.equal(summary(n).timestamp, undefined);
+  assert.match(notificationReport('20 80 50 08 ff ff ff ff ff ff ff ff'), /pkg0\.timestamp/);
+});

@@ -6,6 +6,7 @@
 import type { NotificationRegion } from '../core/analyze.js';
 import { type NotificationAnalysis, analyzeNotification, byteAt, textSpan } from '../core/notification/analyze.js';
 import { type Row, offsetLabel, rows, summary } from '../core/notification/describe.js';
+import { mdCode, mdText } from '../core/text/markdown.js';
 import { optionInfo } from '../core/notification/options.js';
 import { verify } from '../core/notification/codec.js';
 import type { HoverResult } from './delegationHover.js';
@@ -24,7 +25,7 @@ export function notificationHover(region: NotificationRegion, offset: number): H
   const name = row.kind === 'option-value' || row.kind === 'option-header' ? row.field.replace(/ option header$/, '') : '';
   const info = name ? a.notification.options.find((o) => o.name === name) : undefined;
   const doc = info && optionInfo(info.number)?.description;
-  const lines = [`**${row.field}** — bytes ${row.offset}${row.length > 1 ? `-${row.offset + row.length - 1}` : ''}`, '', row.value];
+  const lines = [`**${row.field}** — bytes ${row.offset}${row.length > 1 ? `-${row.offset + row.length - 1}` : ''}`, '', mdText(row.value)];
   if (row.kind === 'header') {
     const h = a.notification;
     lines.push('', `VER (4 bits) ${h.version}: DM Notification version, 2 for DM 2.0`, `OC (5 bits) ${h.optionCount}: number of options`, `RESERVED (7 bits) ${h.reserved}`);
@@ -101,7 +102,7 @@ export function notificationReport(text: string, secret?: { secret: Uint8Array; 
   const s = summary(n);
   const lines = ['# DM Notification (Package#0)', ''];
   lines.push(`Read as **${a.input.form}**${a.input.wapPush ? ', inside a connectionless **WAP Push** (DM 2.0 E.1)' : ''}: ${n.bytes.length} bytes.`, '');
-  if (s.serverId !== undefined) lines.push(`- SERVER-ID: \`${s.serverId}\``);
+  if (s.serverId !== undefined) lines.push(`- SERVER-ID: ${mdCode(s.serverId)}`);
   if (s.notificationId !== undefined) lines.push(`- NOTIFICATION-ID: ${s.notificationId}`);
   if (s.preferredConTypes) lines.push(`- PREFERRED-CON-TYPE: ${s.preferredConTypes.join(', ')}`);
   if (s.timestamp) lines.push(`- TIMESTAMP: ${s.timestamp}`);
@@ -112,7 +113,7 @@ export function notificationReport(text: string, secret?: { secret: Uint8Array; 
   }
   lines.push('', '| bytes | hex | field | value |', '| --- | --- | --- | --- |');
   for (const r of rows(n, a.input.bytes.subarray(0, a.input.packageOffset))) {
-    lines.push(`| ${offsetLabel(r)} | \`${r.hex}\` | ${r.field} | ${r.value.replace(/\|/g, '\\|')} |`);
+    lines.push(`| ${offsetLabel(r)} | \`${r.hex}\` | ${r.field} | ${mdText(r.value)} |`);
   }
   if (n.problems.length || a.input.errors.length) {
     lines.push('', '## Problems', '');

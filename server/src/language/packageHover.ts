@@ -13,6 +13,7 @@ import type { HoverResult } from './delegationHover.js';
 import { cleanNotification, notificationReport } from './notification.js';
 import { clientUris, type TreeContext } from '../core/tree/check.js';
 import { resolveIn } from '../core/tree/resolve.js';
+import { mdCode, mdText } from '../core/text/markdown.js';
 import { describeRights, rightsOf } from '../core/tree/access.js';
 import type { MoInstance, TreeNode } from '../core/tree/model.js';
 import { ddfNodeFor } from '../core/tree/ddf.js';
@@ -29,7 +30,7 @@ function treeNodeHover(region: PackageRegion, offset: number, trees?: TreeContex
       const s = n.source;
       if (s && offset >= s.keyStart && offset <= s.keyEnd) {
         const cv = sampleCv(region, inst);
-        const lines = [`**\`${n.clientUri()}\`**`, '', n.parent ? (n.interior ? `Interior node, ${n.children!.size} children` : `Leaf, ${typeof n.value}: \`${JSON.stringify(n.value)}\``) : `MO instance root: MOID ${inst.moid}, MIID ${inst.miid}, ${cv === undefined ? 'no cache validator in the sample (no CV)' : `cache validator \`${cv}\``} (DM 2.0 7.2.1.4, 11.1)`];
+        const lines = [`**${mdCode(n.clientUri())}**`, '', n.parent ? (n.interior ? `Interior node, ${n.children!.size} children` : `Leaf, ${typeof n.value}: ${mdCode(JSON.stringify(n.value) ?? '')}`) : `MO instance root: MOID ${mdText(inst.moid)}, MIID ${mdText(inst.miid)}, ${cv === undefined ? 'no cache validator in the sample (no CV)' : `cache validator ${mdCode(cv)}`} (DM 2.0 7.2.1.4, 11.1)`];
         const ddf = trees?.ddfs?.get(inst.moid);
         const d = ddf && ddfNodeFor(n, ddf);
         if (d) lines.push('', `DDF: ${d.description ?? '(no description)'}`, `Format ${d.format ?? '?'} · access ${d.accessTypes.join(', ') || 'none'} · ${d.occurrence}${d.scope ? ` · ${d.scope}` : ''} (${d.file.split(/[\\/]/).pop()})`);
@@ -68,7 +69,7 @@ function resolutionMarkdown(trees: TreeContext, uri: string, cmd?: CommandName):
   const r = resolveIn(trees, uri, cmd);
   const head = `In ${trees.label}${trees.serverId && cmd ? `, as ${trees.serverId}` : ''}:`;
   if (r.status !== 200) return `${head} **${statusText(r.status)}**. ${r.reason}`;
-  const shown = r.nodes.slice(0, 20).map((n) => `- \`${n.clientUri()}\`${n.interior ? ` (${n.children!.size} children)` : ` = \`${JSON.stringify(n.value)}\``}`);
+  const shown = r.nodes.slice(0, 20).map((n) => `- ${mdCode(n.clientUri())}${n.interior ? ` (${n.children!.size} children)` : ` = ${mdCode(JSON.stringify(n.value) ?? '')}`}`);
   return [`${head} ${r.nodes.length} node${r.nodes.length === 1 ? '' : 's'}${r.level ? `, ${r.level} level${r.level === 1 ? '' : 's'} of data (lv)` : ''}`, '', ...shown, ...(r.nodes.length > 20 ? [`- … ${r.nodes.length - 20} more`] : [])].join('\n');
 }
 

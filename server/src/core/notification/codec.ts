@@ -224,7 +224,9 @@ function interpret(opt: DecodedOption, problem: (offset: number, length: number,
         opt.display = String(seconds);
       } else {
         const date = new Date(seconds * 1000);
-        opt.display = Number.isFinite(date.getTime()) && seconds <= 8.64e12 ? `${date.toISOString().replace('.000Z', 'Z')} (${seconds})` : String(seconds);
+        const representable = Number.isFinite(date.getTime()) && seconds <= 8.64e12;
+        opt.display = representable ? `${date.toISOString().replace('.000Z', 'Z')} (${seconds})` : String(seconds);
+        if (!representable) problem(...where(), 'pkg0.timestamp', `TIMESTAMP ${seconds} is beyond any date a clock can show (more than 8.64e12 seconds from 1970): not a POSIX time (DM 2.0 5.2.1.2).`);
       }
       return;
     }

@@ -40,7 +40,7 @@ export function summary(n: Notification): { serverId?: string; notificationId?: 
   return {
     ...(typeof get(1)?.value === 'string' ? { serverId: get(1)!.value as string } : {}),
     ...(typeof get(3)?.value === 'number' ? { notificationId: get(3)!.value as number } : {}),
-    ...(ts && typeof ts.value === 'number' && (ts.length === 4 || ts.length === 8) ? { timestamp: new Date(ts.value * 1000).toISOString() } : {}),
+    ...(ts && typeof ts.value === 'number' && (ts.length === 4 || ts.length === 8) && ts.value <= 8.64e12 ? { timestamp: new Date(ts.value * 1000).toISOString() } : {}),
     ...(Array.isArray(get(2)?.value) ? { preferredConTypes: get(2)!.value as string[] } : {}),
     reqMos: !!get(6),
     ...(get(4) ? { digest: get(4)!.value as string } : {}),
