@@ -10,6 +10,9 @@ import { type EmulatorApi, TRACE_SCHEME, registerEmulator } from './emulator/ind
 
 let client: LanguageClient | undefined;
 
+/** The scheme of the read-only decode previews. */
+const DECODE_SCHEME = 'omadm-decode';
+
 
 export async function activate(context: vscode.ExtensionContext): Promise<{ client: LanguageClient; emulator: EmulatorApi }> {
   const output = vscode.window.createOutputChannel('OMA DM Workbench');
@@ -66,7 +69,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
       return doc;
     }),
   );
+  // Decoded notifications, served read-only under their own scheme.
+  const decoded = new Map<string, string>();
+  const decodeChanged = new vscode.EventEmitter<vscode.Uri>();
+  let decodes = 0;
+  context.subscriptions.push(decodeChanged, vscode.workspace.registerTextDocumentContentProvider(DECODE_SCHEME, { onDidChange: decodeChanged.event, provideTextDocumentContent: (uri) => decoded.get(uri.toString()) ?? '' }));
   const run = <T>(command: string, ...args: unknown[]): Promise<T> => client!.sendRequest('workspace/executeCommand', { command, arguments: args }) as Promise<T>;
+  // Into a notification file being edited; anything else (a JSON package, say) is left alone: a new notification document.
+  const openNotification = async (hex: string): Promise<string> => {
+    const editor = vscode.window.activeTextEditor;
+    if (editor?.document.languageId === 'dm-notification') await editor.edit((e) => e.replace(editor.selection, hex));
+    else await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'dm-notification', content: hex + '\n' }));
+    return hex;
+  };
   context.subscriptions.push(
     // The selection (a hex string in a fixture, a log line, ...) or the whole file, decoded into a Markdown preview.
     vscode.commands.registerCommand('omadm.decodeNotification', async (text?: string) => {
@@ -77,11 +92,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
         return undefined;
       }
       const markdown = await run<string>(COMMANDS.decodeNotification, input.replace(/^\s*["']|["'],?\s*$/g, ''));
-      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
-      await vscode.commands.executeCommand('markdown.showPreviewToSide', doc.uri);
+      // A read-only virtual document: nothing for the user to save or discard when the window closes.
+      const uri = vscode.Uri.from({ scheme: DECODE_SCHEME, path: `/DM Notification ${++decodes}.md` });
+      decoded.set(uri.toString(), markdown);
+      decodeChanged.fire(uri);
+      await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
       return markdown;
     }),
-    vscode.commands.registerCommand('omadm.newNotification', async () => {
+    vscode.commands.registerCommand('omadm.newNotification', async (given?: EncodeArgs) => {
+      if (given) return openNotification(await run<string>(COMMANDS.encodeNotification, given));
       const serverId = await vscode.window.showInputBox({ title: 'New DM Notification (1/5)', prompt: 'SERVER-ID: the Server Identifier of the DM Server (DMAcc)', value: 'DMS_ID1' });
       if (serverId === undefined) return undefined;
       const nid = await vscode.window.showInputBox({ title: 'New DM Notification (2/5)', prompt: 'NOTIFICATION-ID, 0-65535 (empty: none)', value: String(Math.floor(Math.random() * 65536)), validateInput: (v) => (v === '' || (/^\d+$/.test(v) && Number(v) < 65536) ? undefined : 'an integer from 0 to 65535') });
@@ -98,11 +117,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
       const fields: EncodeArgs = {
         serverId, ...(nid ? { notificationId: Number(nid) } : {}), ...(picked.length ? { conTypes: picked } : {}), timestamp: Math.floor(Date.now() / 1000), reqMos: reqMos === 'Yes', ...(secret ? { secret, authData: authData ?? '' } : {}),
       };
-      const hex = await run<string>(COMMANDS.encodeNotification, fields);
-      const editor = vscode.window.activeTextEditor;
-      if (editor) await editor.edit((e) => e.replace(editor.selection, hex));
-      else await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'dm-notification', content: hex + '\n' }));
-      return hex;
+      return openNotification(await run<string>(COMMANDS.encodeNotification, fields));
     }),
   );
   // The status bar names the sample trees ClientURIs resolve against, and the server identity for access.

@@ -225,6 +225,22 @@ function register(): void {
       const markdown = await vscode.commands.executeCommand<string>('omadm.decodeNotification');
       assert.match(markdown, /# DM Notification \(Package#0\)/);
       assert.match(markdown, /pkg0\.option-count/);
+      // The preview is a read-only virtual document: nothing left to save when the window closes.
+      const preview = await until('the decode document', () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'omadm-decode'));
+      assert.equal(preview.getText(), markdown);
+      assert.ok(!vscode.workspace.textDocuments.some((d) => d.isUntitled && d.languageId === 'markdown'), 'no untitled Markdown document to save or discard');
+    });
+
+    test('"New DM Notification" opens a new notification document and leaves the active JSON package alone', async () => {
+      const pkg = await vscode.workspace.openTextDocument({ language: 'dm-json', content: '{"CMD": [["END"]]}\n' });
+      await vscode.window.showTextDocument(pkg);
+      const hex = await vscode.commands.executeCommand<string>('omadm.newNotification', { serverId: 'DMS_ID1', notificationId: 7, conTypes: ['ANY_AVAILABLE', 'WLAN'], reqMos: true });
+      assert.equal(pkg.getText(), '{"CMD": [["END"]]}\n');
+      const active = vscode.window.activeTextEditor!.document;
+      assert.equal(active.languageId, 'dm-notification');
+      assert.equal(active.getText().trim(), hex);
+      // ANY_AVAILABLE goes last (DM 2.0 5.2.1.2): the notification decodes clean.
+      await until('no diagnostics on the new notification', async () => (vscode.languages.getDiagnostics(active.uri).length === 0 ? true : undefined));
     });
 
     test('sample trees: a ClientURI hover lists its nodes, go to definition opens the tree, unresolvable ones warn', async () => {
