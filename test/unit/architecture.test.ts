@@ -94,3 +94,16 @@ test('every file the extension manifest names exists', () => {
   for (const p of named) assert.ok(fs.existsSync(path.join(ROOT, p)), p);
   for (const g of pkg.contributes.grammars) JSON.parse(fs.readFileSync(path.join(ROOT, g.path), 'utf8'));
 });
+
+test('the extension page: its README, icon and language icons are files the .vsix carries', () => {
+  const allow = fs.readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8').split('\n').filter((l) => l.startsWith('!')).map((l) => new RegExp(`^${l.slice(1).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '.*').replace(/\*/g, '[^/]*')}$`));
+  const shipped = (f: string): boolean => fs.existsSync(path.join(ROOT, f)) && allow.some((re) => re.test(f));
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { icon: string; scripts: Record<string, string>; contributes: { languages: { icon?: { light: string; dark: string } }[] } };
+  assert.ok(shipped(pkg.icon), pkg.icon);
+  for (const l of pkg.contributes.languages) for (const f of [l.icon?.light, l.icon?.dark]) assert.ok(f && shipped(f.replace(/^\.\//, '')), String(f));
+  const readme = /--readme-path (\S+)/.exec(pkg.scripts.package!)![1]!;
+  const text = fs.readFileSync(path.join(ROOT, readme), 'utf8');
+  const images = [...text.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
+  assert.ok(images.length >= 1);
+  for (const img of images) assert.ok(shipped(img), `${img} is in the .vsix`);
+});
