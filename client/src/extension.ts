@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { COMMANDS, SETTINGS, TREE_STATUS, ValidateWorkspaceRequest, type EncodeArgs, type MessageChoice, type Settings, type TreeStatus, type ValidateWorkspaceResult } from '../../server/src/lsp/contract';
+import { ConTypesRequest, DecodeNotificationRequest, EncodeNotificationRequest, MessagesRequest, SettingsNotification, SkeletonRequest, TreeStatusNotification, TreeStatusRequest, ValidateWorkspaceRequest, type EncodeArgs, type Settings, type TreeStatus, type ValidateWorkspaceResult } from '../../server/src/lsp/contract';
 import { LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { type EmulatorApi, TRACE_SCHEME, registerEmulator } from './emulator/index';
 
@@ -51,7 +51,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     vscode.commands.registerCommand('omadm.newDelegationMessage', async (root?: string, section?: string) => {
       let choice: { root: string; section?: string } | undefined = root ? { root, ...(section ? { section } : {}) } : undefined;
       if (!choice) {
-        const items = (await client!.sendRequest('workspace/executeCommand', { command: COMMANDS.messages, arguments: [] })) as MessageChoice[];
+        const items = await client!.sendRequest(MessagesRequest);
         const picked = await vscode.window.showQuickPick(
           items.map((i) => ({ label: i.label, description: i.detail, choice: i })),
           { placeHolder: 'Delegation message to create (Delegation 5.3)' },
@@ -59,7 +59,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
         if (!picked) return undefined;
         choice = picked.choice;
       }
-      const content = (await client!.sendRequest('workspace/executeCommand', { command: COMMANDS.skeleton, arguments: [choice.root, choice.section] })) as string | null;
+      const content = await client!.sendRequest(SkeletonRequest, { root: choice.root, ...(choice.section ? { section: choice.section } : {}) });
       if (!content) {
         void vscode.window.showErrorMessage(`No delegation message is called ${choice.root}.`);
         return undefined;
@@ -74,7 +74,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
   const decodeChanged = new vscode.EventEmitter<vscode.Uri>();
   let decodes = 0;
   context.subscriptions.push(decodeChanged, vscode.workspace.registerTextDocumentContentProvider(DECODE_SCHEME, { onDidChange: decodeChanged.event, provideTextDocumentContent: (uri) => decoded.get(uri.toString()) ?? '' }));
-  const run = <T>(command: string, ...args: unknown[]): Promise<T> => client!.sendRequest('workspace/executeCommand', { command, arguments: args }) as Promise<T>;
   // Into a notification file being edited; anything else (a JSON package, say) is left alone: a new notification document.
   const openNotification = async (hex: string): Promise<string> => {
     const editor = vscode.window.activeTextEditor;
@@ -91,7 +90,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
         void vscode.window.showInformationMessage('Select the hex or base64 of a DM Notification to decode it.');
         return undefined;
       }
-      const markdown = await run<string>(COMMANDS.decodeNotification, input.replace(/^\s*["']|["'],?\s*$/g, ''));
+      const markdown = await client!.sendRequest(DecodeNotificationRequest, { text: input.replace(/^\s*["']|["'],?\s*$/g, '') });
       // A read-only virtual document: nothing for the user to save or discard when the window closes.
       const uri = vscode.Uri.from({ scheme: DECODE_SCHEME, path: `/DM Notification ${++decodes}.md` });
       decoded.set(uri.toString(), markdown);
@@ -100,12 +99,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
       return markdown;
     }),
     vscode.commands.registerCommand('omadm.newNotification', async (given?: EncodeArgs) => {
-      if (given) return openNotification(await run<string>(COMMANDS.encodeNotification, given));
+      if (given) return openNotification(await client!.sendRequest(EncodeNotificationRequest, given));
       const serverId = await vscode.window.showInputBox({ title: 'New DM Notification (1/5)', prompt: 'SERVER-ID: the Server Identifier of the DM Server (DMAcc)', value: 'DMS_ID1' });
       if (serverId === undefined) return undefined;
       const nid = await vscode.window.showInputBox({ title: 'New DM Notification (2/5)', prompt: 'NOTIFICATION-ID, 0-65535 (empty: none)', value: String(Math.floor(Math.random() * 65536)), validateInput: (v) => (v === '' || (/^\d+$/.test(v) && Number(v) < 65536) ? undefined : 'an integer from 0 to 65535') });
       if (nid === undefined) return undefined;
-      const conTypes = await run<{ name: string; description: string }[]>(COMMANDS.notificationConTypes);
+      const conTypes = await client!.sendRequest(ConTypesRequest);
       const types = await vscode.window.showQuickPick(conTypes.map((c) => ({ label: c.name, description: c.description })), { title: 'New DM Notification (3/5)', placeHolder: 'PREFERRED-CON-TYPE, in priority order (none for no option)', canPickMany: true });
       if (types === undefined) return undefined;
       const reqMos = await vscode.window.showQuickPick(['No', 'Yes'], { title: 'New DM Notification (4/5)', placeHolder: 'REQ-MOS: ask for the MOS array in Package#1?' });
@@ -117,7 +116,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
       const fields: EncodeArgs = {
         serverId, ...(nid ? { notificationId: Number(nid) } : {}), ...(picked.length ? { conTypes: picked } : {}), timestamp: Math.floor(Date.now() / 1000), reqMos: reqMos === 'Yes', ...(secret ? { secret, authData: authData ?? '' } : {}),
       };
-      return openNotification(await run<string>(COMMANDS.encodeNotification, fields));
+      return openNotification(await client!.sendRequest(EncodeNotificationRequest, fields));
     }),
   );
   // The status bar names the sample trees ClientURIs resolve against, and the server identity for access.
@@ -143,13 +142,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
       else await vscode.commands.executeCommand('workbench.action.openSettings', 'omadm.');
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('omadm')) void client?.sendNotification(SETTINGS, settings());
+      if (e.affectsConfiguration('omadm')) void client?.sendNotification(SettingsNotification, settings());
     }),
   );
   try {
     await client.start();
-    context.subscriptions.push(client.onNotification(TREE_STATUS, showStatus));
-    showStatus(await client.sendRequest<TreeStatus>(TREE_STATUS));
+    context.subscriptions.push(client.onNotification(TreeStatusNotification, showStatus));
+    showStatus(await client.sendRequest(TreeStatusRequest));
   } catch (e) {
     output.appendLine(`The OMA DM language server did not start: ${(e as Error).message}`);
     void vscode.window.showErrorMessage('OMA DM Workbench: the language server did not start; see the "OMA DM Workbench" output.', 'Show output').then((a) => a && output.show());
