@@ -10,6 +10,7 @@ import { allSkeletonTargets, skeleton } from '../server/src/core/delegation/buil
 import { validatePaths } from '../server/src/cli/validate.ts';
 import { dm20Bench } from './dm20.ts';
 import { treeBench } from './trees.ts';
+import { editorBench } from './editor.ts';
 import { decode, encode } from '../server/src/core/notification/codec.ts';
 
 const TARGET_BYTES = 1024 * 1024;
@@ -116,6 +117,8 @@ async function main(): Promise<void> {
   for (const p of pkgs) options += decode(p).options.length;
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   console.log(`decoding 100,000 notifications (${options} options): ${ms.toFixed(0)} ms, ${((100_000 / ms) * 1000).toFixed(0)} per second`);
+  console.log('== The editor at workspace scale: the built language server over stdio');
+  await editorBench();
   console.log('== Emulator fleet: DM Sessions of 10,000 emulated devices with the mini DM Server');
   fleetBench();
 }
