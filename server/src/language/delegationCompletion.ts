@@ -6,7 +6,7 @@ import { type DelegationMessage, allParameters, citation } from '../core/delegat
 import { allSkeletonTargets, exampleValue, skeleton } from '../core/delegation/build.js';
 import { FAILURE_REASON_CODES, REASON_CODES, REASON_CODE_SOURCE } from '../core/delegation/reasonCodes.js';
 import { DMACC, type DmAccNode } from '../core/delegation/dmacc.js';
-import { messageMarkdown, parameterMarkdown } from './delegationHover.js';
+import { dmAccChild, messageMarkdown, parameterMarkdown } from './delegationHover.js';
 import type { Completion } from './completion.js';
 
 /** On a delegation file with no root yet (or while its root is typed): every message, whole. */
@@ -14,8 +14,29 @@ export function delegationRootCompletion(analysis: Analysis, offset: number): Co
   const region = analysis.regions[0];
   const root = region?.type === 'delegation' ? region.doc.root : undefined;
   const text = analysis.text;
-  if (!root || offset <= root.start || (/^\s*(<\?[^]*?\?>)?\s*<?[\w.:-]*$/.test(text.slice(0, offset)) && offset <= root.nameEnd)) return rootItems(text, offset);
+  if (!root || offset <= root.start || (offset <= root.nameEnd && typingRoot(text.slice(0, offset)))) return rootItems(text, offset);
   return undefined;
+}
+
+/**
+ * Whether `before` is only blanks, an optional declaration or processing instruction (XML 1.0
+ * 2.6, 2.8), blanks, and the start of a tag name: what /^\s*(<\?[^]*?\?>)?\s*<?[\w.:-]*$/ says,
+ * read in one pass, since that expression backtracks quadratically over a long run of blanks.
+ */
+function typingRoot(before: string): boolean {
+  const blanks = (from: number): number => {
+    let i = from;
+    while (i < before.length && /\s/.test(before[i]!)) i++;
+    return i;
+  };
+  let i = blanks(0);
+  if (before.startsWith('<?', i)) {
+    // Only the last '?>' can end it: what follows any earlier one holds a '?>' no tag name takes.
+    const close = before.lastIndexOf('?>');
+    if (close < i + 2) return false;
+    i = blanks(close + 2);
+  }
+  return /^<?[\w.:-]*$/.test(before.slice(i));
 }
 
 export function delegationCompletion(text: string, region: DelegationRegion, offset: number): Completion[] {
@@ -64,11 +85,13 @@ function rootItems(text: string, offset: number): Completion[] {
 }
 
 function dmAccNodeOf(el: XmlElement, root: XmlElement): DmAccNode | undefined {
+  // Pushed then reversed: unshift at every level costs depth² on a deeply nested document.
   const path: XmlElement[] = [];
-  for (let e: XmlElement | undefined = el; e && e !== root; e = e.parent) path.unshift(e);
+  for (let e: XmlElement | undefined = el; e && e !== root; e = e.parent) path.push(e);
+  path.reverse();
   if (path[0]?.name !== 'DMAcc') return undefined;
   let node: DmAccNode | undefined = DMACC;
-  for (const e of path.slice(1)) node = node?.children?.[e.name] ?? node?.children?.['*'];
+  for (let i = 1; i < path.length && node; i++) node = dmAccChild(node, path[i]!.name);
   return node;
 }
 

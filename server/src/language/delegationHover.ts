@@ -28,13 +28,16 @@ export function delegationHover(text: string, region: DelegationRegion, offset: 
   const name = onName(el, offset);
   if (el === doc.root) return name ? { ...name, markdown: messageMarkdown(message, analysis.obsolete, analysis.variant) } : undefined;
   // A parameter of the message, or a node inside the DMAcc.
+  // Pushed then reversed: unshift at every level costs depth² on a document nested 100,000 deep.
   const path: XmlElement[] = [];
-  for (let e: XmlElement | undefined = el; e && e !== doc.root; e = e.parent) path.unshift(e);
+  for (let e: XmlElement | undefined = el; e && e !== doc.root; e = e.parent) path.push(e);
+  path.reverse();
   const param = allParameters(message).find((p) => p.name === path[0]!.name);
   if (!param) return undefined;
   if (path.length > 1) {
     const node = dmAccNode(path.slice(1));
-    return name && node ? { ...name, markdown: `**${path.map((p) => p.name).join('/')}**\n\n${node.description}\n\n_DMSTDOBJ 5.3.1 (DM 1.3 DMAcc), carried by Delegation Table 3_` } : undefined;
+    const shown = path.length > 12 ? [...path.slice(0, 6).map((p) => p.name), '…', ...path.slice(-5).map((p) => p.name)] : path.map((p) => p.name);
+    return name && node ? { ...name, markdown: `**${shown.join('/')}**\n\n${node.description}\n\n_DMSTDOBJ 5.3.1 (DM 1.3 DMAcc), carried by Delegation Table 3_` } : undefined;
   }
   if (name) return { ...name, markdown: parameterMarkdown(message, param, variant.parameters.includes(param) ? citation(message, variant) : citation(message, message.variants.find((v) => v.parameters.includes(param)))) };
   const r = contentRange(el);
@@ -58,9 +61,20 @@ function dmAccNode(path: XmlElement[]): DmAccNode | undefined {
   let node: DmAccNode | undefined = DMACC;
   for (const e of path) {
     if (!node || node.open) return node;
-    node = node.children?.[e.name] ?? node.children?.['*'];
+    node = dmAccChild(node, e.name);
   }
   return node;
+}
+
+/**
+ * The DMAcc node a child element named `name` stands for: the named node of DMSTDOBJ 5.3.1, else
+ * its `<X>` placeholder. Own keys only, so that an element named `constructor` or `__proto__` is
+ * an unknown name, never a property of Object.prototype.
+ */
+export function dmAccChild(node: DmAccNode, name: string): DmAccNode | undefined {
+  const children = node.children;
+  if (!children) return undefined;
+  return Object.hasOwn(children, name) ? children[name] : Object.hasOwn(children, '*') ? children['*'] : undefined;
 }
 
 export function messageMarkdown(message: DelegationMessage, obsolete?: string, variant = message.variants[0]): string {

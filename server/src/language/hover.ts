@@ -37,6 +37,8 @@ function httpHover(msg: HttpMessage, offset: number): HoverResult | undefined {
   if (within(msg.targetSpan)) return { ...msg.targetSpan, markdown: 'The target of the request: for delegation, `https://<host>[:<port>][…]/<interface_name>` (Delegation 5.3, DM-DEL-S-008); for DM 2.0, the DM Server URI of the DMAcc (12.2).' };
   if (within(msg.statusSpan)) return { ...msg.statusSpan, markdown: 'The HTTP status: Package#2 comes back in a 200 response (DM 2.0 5.2.3); a delegation response without content carries its answer in the status code (Delegation 5.3).' };
   const h = msg.headers.find((x) => offset >= x.start && offset <= x.nameEnd);
-  const text = h && HEADERS[h.name.toLowerCase()];
+  // Own keys only: a header named `constructor` must not reach Object.prototype.
+  const key = h?.name.toLowerCase();
+  const text = key !== undefined && Object.hasOwn(HEADERS, key) ? HEADERS[key] : undefined;
   return h && text ? { start: h.start, end: h.nameEnd, markdown: `**${h.name}**: ${text}` } : undefined;
 }

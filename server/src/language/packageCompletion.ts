@@ -38,6 +38,9 @@ function neighbours(text: string, at: number): { before: string; after: string }
 
 export function packageCompletion(region: PackageRegion, offset: number, trees?: TreeContext): Completion[] {
   const json = region.json;
+  // jsonc-parser's getLocation and findNodeAtOffset recurse once per level: a text the depth guard
+  // refused (nested past MAX_DEPTH) would overflow the stack in them.
+  if (json.errors.some((e) => e.code === 'json.depth')) return [];
   const rel = offset - json.from;
   const slice = json.text.slice(json.from, json.to);
   const loc = getLocation(slice, rel);
@@ -68,7 +71,10 @@ export function packageCompletion(region: PackageRegion, offset: number, trees?:
     if (path.length === 2 && !inString) {
       // Between two entries the new one needs the commas that keep the array JSON (RFC 8259 §5).
       // A command name typed without its brackets is replaced by the whole entry.
-      const word = /[A-Za-z]*$/.exec(slice.slice(0, rel))![0];
+      // Read backwards by hand: /[A-Za-z]*$/ is tried at every start and is quadratic on a long word.
+      let w = rel;
+      while (w > 0 && /[A-Za-z]/.test(slice[w - 1]!)) w--;
+      const word = slice.slice(w, rel);
       const { before, after } = neighbours(slice, rel - word.length);
       const lead = /[\]"}\w]/.test(before) ? ', ' : '';
       const trail = /[[{"]/.test(after) ? ',' : '';

@@ -87,7 +87,8 @@ export function packageHover(region: PackageRegion, offset: number, trees?: Tree
     if (t) return t;
   }
   if (parent?.type === 'property' && parent.children?.[0] === node) {
-    const doc = PROPERTY_DOCS[String(node.value)];
+    const key = String(node.value);
+    const doc = Object.hasOwn(PROPERTY_DOCS, key) ? PROPERTY_DOCS[key] : undefined;
     return doc ? { ...span, markdown: `**${node.value}**\n\n${doc}` } : undefined;
   }
   const path = getNodePath(node);

@@ -45,6 +45,15 @@ interface Entry {
   validated: boolean;
 }
 
+/**
+ * At most this many diagnostics are published per document, the most severe first, then one
+ * information diagnostic saying how many more there are: a hostile document with hundreds of
+ * thousands of problems must not become a message of megabytes that the editor cannot list.
+ */
+export const MAX_DIAGNOSTICS = 1000;
+
+const RANK: Record<Diagnostic['severity'], number> = { error: 0, warning: 1, information: 2, hint: 3 };
+
 /** Past this many nodes a ClientURI's selection is not kept in the index. */
 const MAX_INDEXED_NODES = 200;
 
@@ -126,7 +135,13 @@ export class LanguageService {
   }
 
   private fileName(doc: TextDocumentInput): string {
-    return doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : decodeURIComponent(doc.uri.replace(/[?#].*$/, ''));
+    try {
+      return doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : decodeURIComponent(doc.uri.replace(/[?#].*$/, ''));
+    } catch {
+      // A malformed percent-encoding (RFC 3986 2.1) or a file URI with a host: the URI as written
+      // still names the file kind by its extension.
+      return doc.uri.replace(/[?#].*$/, '');
+    }
   }
 
   private analyze(doc: TextDocumentInput, options: AnalyzeOptions = {}): Entry {
@@ -176,13 +191,24 @@ export class LanguageService {
   }
 
   private lspDiagnostics(e: Entry): lsp.Diagnostic[] {
-    return e.analysis.diagnostics.map((d) => ({
+    let shown: readonly Diagnostic[] = e.analysis.diagnostics;
+    const over = shown.length - MAX_DIAGNOSTICS;
+    if (over > 0) {
+      // The most severe kept, in their order in the document.
+      const kept = new Set(shown.map((d, i) => ({ d, i })).sort((a, b) => RANK[a.d.severity] - RANK[b.d.severity] || a.i - b.i).slice(0, MAX_DIAGNOSTICS).map((x) => x.d));
+      shown = shown.filter((d) => kept.has(d));
+    }
+    const out: lsp.Diagnostic[] = shown.map((d) => ({
       range: this.range(e, d.start, d.end),
       severity: SEVERITY[d.severity],
       code: d.code,
       source: SOURCE,
       message: d.message,
     }));
+    if (over > 0) {
+      out.push({ range: this.range(e, 0, 0), severity: lsp.DiagnosticSeverity.Information, code: 'diagnostics.capped', source: SOURCE, message: `${over} more problem${over === 1 ? '' : 's'} not shown.` });
+    }
+    return out;
   }
 
   diagnostics(doc: TextDocumentInput): lsp.Diagnostic[] {

@@ -17,7 +17,26 @@ function range(lines: LineIndex, start: number, end: number): DocumentSymbol['ra
 /** Outlines stop this deep: a hostile document nested thousands of levels stays cheap to show. */
 const MAX_OUTLINE_DEPTH = 32;
 
-function elementSymbol(lines: LineIndex, el: XmlElement, detail?: string, depth = 0): DocumentSymbol {
+/**
+ * At most this many outline symbols and folding ranges per document: past it an editor shows
+ * nothing more useful (VS Code itself keeps 5000 folding ranges), and a hostile document with
+ * hundreds of thousands of elements would otherwise cost a message of many megabytes.
+ */
+export const MAX_STRUCTURE_ITEMS = 5000;
+
+/** How many more symbols the outline of one document may hold. */
+interface Budget {
+  left: number;
+}
+
+/** The first of `items` the budget still allows, counted against it. */
+function take<T>(budget: Budget, items: readonly T[]): T[] {
+  const n = Math.max(0, Math.min(items.length, budget.left));
+  budget.left -= n;
+  return items.slice(0, n);
+}
+
+function elementSymbol(lines: LineIndex, el: XmlElement, budget: Budget, detail?: string, depth = 0): DocumentSymbol {
   const value = el.children.length === 0 ? el.text.trim() : '';
   return {
     name: el.name,
@@ -25,27 +44,46 @@ function elementSymbol(lines: LineIndex, el: XmlElement, detail?: string, depth 
     kind: el.parent ? (el.children.length ? SymbolKind.Object : SymbolKind.Field) : SymbolKind.Module,
     range: range(lines, el.start, Math.max(el.end, el.start)),
     selectionRange: range(lines, el.nameStart, el.nameEnd),
-    children: depth < MAX_OUTLINE_DEPTH ? el.children.map((c) => elementSymbol(lines, c, undefined, depth + 1)) : [],
+    // Recursion is bounded by MAX_OUTLINE_DEPTH, the total by the budget.
+    children: depth < MAX_OUTLINE_DEPTH ? take(budget, el.children).map((c) => elementSymbol(lines, c, budget, undefined, depth + 1)) : [],
   };
 }
 
-function regionSymbol(lines: LineIndex, region: Region): DocumentSymbol | undefined {
-  if (region.type === 'package') return packageSymbol(lines, region);
-  if (region.type === 'notification') return notificationSymbol(lines, region);
+function regionSymbol(lines: LineIndex, region: Region, budget: Budget): DocumentSymbol | undefined {
+  if (region.type === 'package') return packageSymbol(lines, region, budget);
+  if (region.type === 'notification') return notificationSymbol(lines, region, budget);
   const root = region.doc.root;
   if (!root) return undefined;
   const m = region.analysis.message;
-  return elementSymbol(lines, root, m ? `${m.name} (${(region.analysis.variant ?? m.variants[0]!).table})` : 'not a delegation message');
+  return elementSymbol(lines, root, budget, m ? `${m.name} (${(region.analysis.variant ?? m.variants[0]!).table})` : 'not a delegation message');
 }
 
 export function documentSymbols(analysis: Analysis, lines: LineIndex): DocumentSymbol[] {
+  const budget: Budget = { left: MAX_STRUCTURE_ITEMS - 1 };
   if (!analysis.http) {
     const r = analysis.regions[0];
-    const s = r && regionSymbol(lines, r);
+    const s = r && regionSymbol(lines, r, budget);
     return s ? [s] : [];
   }
-  return analysis.http.messages.map((msg) => {
-    const inside = analysis.regions.filter((r) => r.start >= msg.start && r.end <= msg.end).map((r) => regionSymbol(lines, r)).filter((x): x is DocumentSymbol => !!x);
+  // Each region goes to the message that holds it, found by bisection over the messages (in text
+  // order): filtering every region per message costs messages × regions on a long exchange.
+  const messages = take(budget, analysis.http.messages);
+  const held: Region[][] = messages.map(() => []);
+  for (const r of analysis.regions) {
+    let lo = 0;
+    let hi = messages.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (messages[mid]!.start <= r.start) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (at >= 0 && r.end <= messages[at]!.end) held[at]!.push(r);
+  }
+  return messages.map((msg, i) => {
+    const inside = take(budget, held[i]!).map((r) => regionSymbol(lines, r, budget)).filter((x): x is DocumentSymbol => !!x);
     const name = analysis.text.slice(msg.startLine.start, msg.startLine.end);
     return {
       name,
@@ -58,7 +96,7 @@ export function documentSymbols(analysis: Analysis, lines: LineIndex): DocumentS
   });
 }
 
-function notificationSymbol(lines: LineIndex, region: NotificationRegion): DocumentSymbol | undefined {
+function notificationSymbol(lines: LineIndex, region: NotificationRegion, budget: Budget): DocumentSymbol | undefined {
   const a = region.analysis;
   const n = a.notification;
   if (!a.input.spans.length) return undefined;
@@ -73,7 +111,7 @@ function notificationSymbol(lines: LineIndex, region: NotificationRegion): Docum
     kind: SymbolKind.Module,
     range: all,
     selectionRange: n.bytes.length >= 2 ? span(0, 2) : all,
-    children: n.options.map((o) => {
+    children: take(budget, n.options).map((o) => {
       const r = span(o.offset, 2 + o.valueLength);
       return { name: o.name, detail: o.display, kind: SymbolKind.Field, range: r, selectionRange: span(o.offset, 2) };
     }),
@@ -81,7 +119,7 @@ function notificationSymbol(lines: LineIndex, region: NotificationRegion): Docum
 }
 
 /** A sample tree file: MOID > MIID > nodes. */
-function treeSymbols(lines: LineIndex, region: PackageRegion, tree: DmTree): DocumentSymbol | undefined {
+function treeSymbols(lines: LineIndex, region: PackageRegion, tree: DmTree, budget: Budget): DocumentSymbol | undefined {
   const rootNode = region.json.tree;
   if (!rootNode) return undefined;
   const at = (s: number, e: number): DocumentSymbol['range'] => range(lines, s, e);
@@ -91,9 +129,9 @@ function treeSymbols(lines: LineIndex, region: PackageRegion, tree: DmTree): Doc
     kind: n.interior ? SymbolKind.Object : SymbolKind.Field,
     range: at(n.source!.keyStart, n.source!.end),
     selectionRange: at(n.source!.keyStart, n.source!.keyEnd),
-    children: n.interior && depth < MAX_OUTLINE_DEPTH ? [...n.children!.values()].filter((c) => c.source).map((c) => node(c, depth + 1)) : [],
+    children: n.interior && depth < MAX_OUTLINE_DEPTH ? take(budget, [...n.children!.values()].filter((c) => c.source)).map((c) => node(c, depth + 1)) : [],
   });
-  const moids = tree.moids().map((moid) => {
+  const moids = take(budget, tree.moids()).map((moid) => {
     const instances = tree.instances(moid).filter((i) => i.root.source);
     // Folded, not spread into Math.min: a sample tree may hold more instances than a call takes arguments.
     const start = instances.reduce((m, i) => Math.min(m, i.root.source!.keyStart), Infinity);
@@ -104,7 +142,7 @@ function treeSymbols(lines: LineIndex, region: PackageRegion, tree: DmTree): Doc
       kind: SymbolKind.Module,
       range: at(start, end),
       selectionRange: at(start, instances[0]!.root.source!.keyEnd),
-      children: instances.map((i) => {
+      children: take(budget, instances).map((i) => {
         const cv = sampleCv(region, i);
         return { ...node(i.root, 0), name: i.miid, detail: cv === undefined ? 'MIID' : `MIID, CV ${cv}`, kind: SymbolKind.Class };
       }),
@@ -113,8 +151,8 @@ function treeSymbols(lines: LineIndex, region: PackageRegion, tree: DmTree): Doc
   return { name: 'Sample DM tree', detail: `${tree.all().length} MO instances`, kind: SymbolKind.Package, range: at(rootNode.offset, rootNode.offset + rootNode.length), selectionRange: at(rootNode.offset, rootNode.offset + 1), children: moids };
 }
 
-function packageSymbol(lines: LineIndex, region: PackageRegion): DocumentSymbol | undefined {
-  if (region.tree) return treeSymbols(lines, region, region.tree);
+function packageSymbol(lines: LineIndex, region: PackageRegion, budget: Budget): DocumentSymbol | undefined {
+  if (region.tree) return treeSymbols(lines, region, region.tree, budget);
   const json = region.json;
   const tree = json.tree;
   if (!tree) return undefined;
@@ -125,12 +163,14 @@ function packageSymbol(lines: LineIndex, region: PackageRegion): DocumentSymbol 
     const arr = prop(name);
     if (arr?.type !== 'array') return;
     const property = arr.parent?.type === 'property' ? arr.parent : arr;
+    if (budget.left <= 0) return;
+    budget.left--;
     children.push({
       name,
       kind: SymbolKind.Array,
       range: at(property),
       selectionRange: at(property.children?.[0] ?? arr),
-      children: (arr.children ?? []).map((n, i) => {
+      children: take(budget, arr.children ?? []).map((n, i) => {
         const [title, detail] = label(n, i);
         return { name: title, detail, kind, range: at(n), selectionRange: at(n) };
       }),
@@ -149,7 +189,7 @@ function packageSymbol(lines: LineIndex, region: PackageRegion): DocumentSymbol 
   list('Alert', SymbolKind.Event, (n) => [str(field(n, 'AlertType')) || 'Alert', str(field(n, 'SourceURI'))]);
   if (region.kind === 'mo') {
     const items = tree.type === 'array' ? tree.children ?? [] : [tree];
-    for (const n of items) children.push({ name: str(field(n, 'ClientURI')) || 'MO data', detail: str(field(n, 'DDF')), kind: SymbolKind.Object, range: at(n), selectionRange: at(n) });
+    for (const n of take(budget, items)) children.push({ name: str(field(n, 'ClientURI')) || 'MO data', detail: str(field(n, 'DDF')), kind: SymbolKind.Object, range: at(n), selectionRange: at(n) });
   }
   const p = PACKAGES[region.kind];
   return { name: p.title, detail: `DM 2.0 ${p.section}`, kind: SymbolKind.Module, range: at(tree), selectionRange: range(lines, json.from + tree.offset, json.from + tree.offset + 1), children };
@@ -169,7 +209,12 @@ export function foldingRanges(analysis: Analysis, lines: LineIndex): FoldingRang
       while (nodes.length) {
         const n = nodes.pop()!;
         if (n.type === 'object' || n.type === 'array') add(region.json.from + n.offset, region.json.from + n.offset + n.length - 1);
-        for (const c of n.children ?? []) nodes.push(...(c.type === 'property' ? c.children?.slice(1) ?? [] : [c]));
+        // One push per child, never a spread: an array of 200,000 items would pass more
+        // arguments than a call takes.
+        for (const c of n.children ?? []) {
+          if (c.type !== 'property') nodes.push(c);
+          else for (const v of c.children?.slice(1) ?? []) nodes.push(v);
+        }
       }
       continue;
     }
@@ -178,7 +223,7 @@ export function foldingRanges(analysis: Analysis, lines: LineIndex): FoldingRang
     while (stack.length) {
       const el = stack.pop()!;
       if (el.closeStart !== undefined) add(el.start, el.closeStart);
-      stack.push(...el.children);
+      for (const c of el.children) stack.push(c);
     }
   }
   for (const msg of analysis.http?.messages ?? []) {
@@ -186,5 +231,8 @@ export function foldingRanges(analysis: Analysis, lines: LineIndex): FoldingRang
     const e = lines.positionAt(msg.end).line;
     if (e > s) out.push({ startLine: s, endLine: e });
   }
-  return out.sort((a, b) => a.startLine - b.startLine);
+  // In line order, then the first MAX_STRUCTURE_ITEMS.
+  out.sort((a, b) => a.startLine - b.startLine);
+  if (out.length > MAX_STRUCTURE_ITEMS) out.length = MAX_STRUCTURE_ITEMS;
+  return out;
 }

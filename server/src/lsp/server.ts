@@ -93,7 +93,15 @@ function input(doc: TextDocument): TextDocumentInput {
   return { uri: doc.uri, languageId: doc.languageId, version: doc.version, text: doc.getText() };
 }
 
-const fileOf = (uri: string): string | undefined => (uri.startsWith('file:') ? fileURLToPath(uri) : undefined);
+/** The file a URI names; undefined for another scheme or a malformed one (a bad percent-encoding, RFC 3986 2.1), which then is only a document. */
+const fileOf = (uri: string): string | undefined => {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+};
 
 /** One document's latest validation, open or not. */
 interface Stored {

@@ -337,10 +337,12 @@ class MessageChecker {
 
   private checkDmAcc(el: XmlElement, node: DmAccNode, path: string): void {
     if (node.open) return;
+    // Own keys only: a child named `constructor` is a node name, not Object's constructor.
+    const own = (t: Readonly<Record<string, DmAccNode>> | undefined, k: string): DmAccNode | undefined => (t && Object.hasOwn(t, k) ? t[k] : undefined);
     for (const c of el.children) {
-      const spec = node.children?.[c.name] ?? node.children?.['*'];
+      const spec = own(node.children, c.name) ?? own(node.children, '*');
       if (!spec) {
-        const dm13 = DM20_NAMES[c.name];
+        const dm13 = Object.hasOwn(DM20_NAMES, c.name) ? DM20_NAMES[c.name] : undefined;
         this.add(this.nameRange(c), 'warning', 'del.dmacc-node',
           dm13
             ? `${c.name} is the DM 2.0 DMAcc name (DM 2.0 §12.2); the delegation protocol carries a DM 1.3 DMAcc (DMSTDOBJ 5.3.1), which calls it ${dm13}.`
@@ -348,7 +350,7 @@ class MessageChecker {
           dm13 ? [{ title: `Rename to <${dm13}>`, edits: renameElement(c, dm13), preferred: true }] : undefined);
         continue;
       }
-      this.checkDmAcc(c, spec, `${path}/${node.children?.[c.name] ? c.name : '<X>'}`);
+      this.checkDmAcc(c, spec, `${path}/${own(node.children, c.name) ? c.name : '<X>'}`);
     }
   }
 }
