@@ -8,7 +8,6 @@ import {
   CodeActionRequest,
   DocumentSymbolRequest,
   FoldingRangeRequest,
-  ExecuteCommandRequest,
   type CompletionItem,
   type CodeAction,
   type DocumentSymbol,
@@ -17,6 +16,7 @@ import {
 } from 'vscode-languageserver-protocol';
 import { serverForTests } from './client.ts';
 import { FIXTURES } from '../helpers.ts';
+import { SkeletonRequest } from '../../server/src/lsp/contract.ts';
 
 const server = serverForTests();
 
@@ -147,7 +147,7 @@ test('document symbols outline the message; HTTP exchanges list their messages',
 });
 
 test('the skeleton command returns a message that validates clean', async () => {
-  const text = (await server().connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.skeleton', arguments: ['delegation_revoked', '5.3.5.1'] })) as string;
+  const text = (await server().connection.sendRequest(SkeletonRequest, { root: 'delegation_revoked', section: '5.3.5.1' }))!;
   assert.match(text, /<deviceId>/);
   const uri = uriOf('skeleton.xml');
   await server().open(uri, text);

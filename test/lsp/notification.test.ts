@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HoverRequest, InlayHintRequest, DocumentSymbolRequest, SemanticTokensRequest, ExecuteCommandRequest, type DocumentSymbol, type MarkupContent } from 'vscode-languageserver-protocol';
+import { HoverRequest, InlayHintRequest, DocumentSymbolRequest, SemanticTokensRequest, type DocumentSymbol, type MarkupContent } from 'vscode-languageserver-protocol';
+import { ConTypesRequest, DecodeNotificationRequest, EncodeNotificationRequest } from '../../server/src/lsp/contract.ts';
 import { serverForTests } from './client.ts';
 import { ROOT } from '../helpers.ts';
 
@@ -45,19 +46,19 @@ test('hover on a byte names its field; inlay hints, outline and semantic tokens 
 });
 
 test('the decode command gives the field table and byte map; digests are verified with a secret', async () => {
-  const md = (await server().connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.decodeNotification', arguments: [fixture('wap-push.pkg0.hex')] })) as string;
+  const md = await server().connection.sendRequest(DecodeNotificationRequest, { text: fixture('wap-push.pkg0.hex') });
   assert.match(md, /inside a connectionless \*\*WAP Push\*\*/);
   assert.match(md, /\| 17-18 \| `1267` \| NOTIFICATION-ID \| 4711 \|/);
   assert.match(md, /## Byte map/);
-  const types = (await server().connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.notificationConTypes', arguments: [] })) as { name: string }[];
+  const types = await server().connection.sendRequest(ConTypesRequest);
   assert.deepEqual(types.map((t) => t.name), ['ANY_AVAILABLE', 'CELLULAR', 'WLAN', 'WIRELINE']);
-  const ordered = (await server().connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.encodeNotification', arguments: [{ serverId: 'S', conTypes: ['ANY_AVAILABLE', 'WLAN'] }] })) as string;
+  const ordered = await server().connection.sendRequest(EncodeNotificationRequest, { serverId: 'S', conTypes: ['ANY_AVAILABLE', 'WLAN'] });
   assert.match(ordered, / 10 02 02 00$/, 'ANY_AVAILABLE is put last');
-  const hex = (await server().connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.encodeNotification', arguments: [{ serverId: 'S', secret: 'k', authData: 'd' }] })) as string;
+  const hex = await server().connection.sendRequest(EncodeNotificationRequest, { serverId: 'S', secret: 'k', authData: 'd' });
   assert.match(hex, /^2[0-9a-f] [0-9a-f]{2}( [0-9a-f]{2})+$/);
-  const ok = (await server().connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.decodeNotification', arguments: [hex, 'k', 'd'] })) as string;
+  const ok = await server().connection.sendRequest(DecodeNotificationRequest, { text: hex, secret: 'k', authData: 'd' });
   assert.match(ok, /SHA256-DIGEST: verified/);
-  const bad = (await server().connection.sendRequest(ExecuteCommandRequest.type, { command: 'omadm.server.decodeNotification', arguments: [hex, 'other', 'd'] })) as string;
+  const bad = await server().connection.sendRequest(DecodeNotificationRequest, { text: hex, secret: 'other', authData: 'd' });
   assert.match(bad, /\*\*does not match\*\*/);
 });
 

@@ -6,18 +6,6 @@
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 
-/**
- * The server's workspace/executeCommand names, kept for clients that still call them; the typed
- * requests below carry the same things without positional arguments.
- */
-export const COMMANDS = {
-  skeleton: 'omadm.server.skeleton',
-  messages: 'omadm.server.messages',
-  decodeNotification: 'omadm.server.decodeNotification',
-  encodeNotification: 'omadm.server.encodeNotification',
-  notificationConTypes: 'omadm.server.notificationConTypes',
-} as const;
-
 /** Server -> client notification, and client -> server request: the sample trees in use. */
 export const TREE_STATUS = 'omadm/treeStatus';
 /**

@@ -41,7 +41,6 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
-  COMMANDS,
   ConTypesRequest,
   DecodeNotificationRequest,
   EncodeNotificationRequest,
@@ -73,7 +72,6 @@ import { TREE_NAME, WorkspaceFiles } from './workspace.js';
 import { decodeIndex } from '../language/clientUriIndex.js';
 import type { FileText } from './trees.js';
 
-export { COMMANDS };
 
 export interface ServerOptions {
   /** The server's entry file, run again as the validation worker; validation stays on the main thread without it. */
@@ -450,7 +448,6 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         foldingRangeProvider: true,
         inlayHintProvider: true,
         semanticTokensProvider: { legend: { tokenTypes: SEMANTIC_TOKEN_TYPES, tokenModifiers: [] }, full: true },
-        executeCommandProvider: { commands: Object.values(COMMANDS) },
         definitionProvider: true,
         referencesProvider: true,
         ...(dynamicFormatting ? {} : { documentFormattingProvider: true, documentRangeFormattingProvider: true }),
@@ -712,27 +709,6 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     await ready;
     return service.treeStatus();
   });
-  connection.onExecuteCommand((p, token) =>
-    runSafe<unknown>(log, 'command', null, token, () => {
-      const args = p.arguments ?? [];
-      const str = (i: number): string | undefined => (typeof args[i] === 'string' ? (args[i] as string) : undefined);
-      switch (p.command) {
-        case COMMANDS.messages:
-          return messages();
-        case COMMANDS.skeleton:
-          return skeletonOf({ root: str(0) ?? '', ...(str(1) ? { section: str(1)! } : {}) });
-        case COMMANDS.decodeNotification:
-          return decode({ text: str(0) ?? '', ...(str(1) !== undefined ? { secret: str(1)!, authData: str(2) ?? '' } : {}) });
-        case COMMANDS.notificationConTypes:
-          return conTypes();
-        case COMMANDS.encodeNotification:
-          return encodeHex(args[0] as EncodeArgs | undefined);
-        default:
-          return null;
-      }
-    }),
-  );
-
   connection.onShutdown(() => validator.dispose());
   documents.listen(connection);
   connection.listen();
