@@ -30,3 +30,34 @@ for (const uri of ['file:///hostile/%E0%A4%A.pkg2.json', 'untitled:%E0%A4%A%%<>{
     await c.sendRequest(CompletionRequest.type, { textDocument, position });
   });
 }
+
+test('sample tree globs stay inside the workspace: absolute and .. patterns, and symbolic links out of it, are not followed', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { LspClient } = await import('./client.ts');
+  const { TreeStatusRequest } = await import('../../server/src/lsp/contract.ts');
+  const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-outside-'));
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-ws-'));
+  const tree = JSON.stringify([{ ClientURI: 'urn:oma:mo:x:1.0/a/', MOData: { a: { B: 1 } } }]);
+  fs.writeFileSync(path.join(outside, 'foreign.dmtree.json'), tree);
+  fs.writeFileSync(path.join(ws, 'own.dmtree.json'), tree);
+  fs.symlinkSync(outside, path.join(ws, 'link'));
+  const c = new LspClient();
+  try {
+    await c.initialize(ws, { sampleTrees: ['/**/*.dmtree.json', '../**/*.dmtree.json', '**/*.dmtree.json'] });
+    const status = await (async () => {
+      for (let i = 0; i < 100; i++) {
+        const s = await c.connection.sendRequest(TreeStatusRequest);
+        if (s.files.length) return s;
+        await new Promise((r) => setImmediate(r));
+      }
+      return c.connection.sendRequest(TreeStatusRequest);
+    })();
+    assert.deepEqual(status.files.map((f) => path.basename(f)), ['own.dmtree.json']);
+  } finally {
+    await c.close();
+    fs.rmSync(ws, { recursive: true, force: true });
+    fs.rmSync(outside, { recursive: true, force: true });
+  }
+});

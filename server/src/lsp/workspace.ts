@@ -117,8 +117,11 @@ export class WorkspaceFiles {
   /** The sample tree files: every `*.dmtree.json`, or those the `omadm.sampleTrees` globs name. */
   async treeFiles(patterns: string[] | undefined): Promise<string[]> {
     if (!patterns?.length) return [...this.files.values()].filter((w) => w.tree).map((w) => w.file).sort();
-    const found = await Promise.all(this.folders.map((cwd) => glob(patterns, { cwd, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] })));
-    return found.flat().map((f) => path.normalize(f)).sort();
+    // The globs stay inside the workspace folders: no absolute or '..' patterns, no symbolic links followed, a bounded result.
+    const inside = patterns.filter((p) => !path.isAbsolute(p) && !p.split(/[\\/]/).includes('..'));
+    if (!inside.length) return [];
+    const found = await Promise.all(this.folders.map(async (cwd) => (await glob(inside, { cwd, absolute: true, followSymbolicLinks: false, deep: 32, ignore: ['**/node_modules/**', '**/.git/**'] })).filter((f) => !path.relative(cwd, f).startsWith('..'))));
+    return found.flat().map((f) => path.normalize(f)).sort().slice(0, 1000);
   }
 
   ddfFiles(): string[] {
