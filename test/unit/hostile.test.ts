@@ -238,3 +238,17 @@ test('encode puts ANY_AVAILABLE last, so what it writes decodes without a proble
   // The other types keep the order they were given in.
   assert.deepEqual(decode(encode({ conTypes: [0x03, 0x00, 0x01, 0x02] })).options[0]?.raw, [0x03, 0x01, 0x02, 0x00]);
 });
+
+test('whole files of the analysis: unknown keys, many messages and a huge command list are linear and never overflow the stack', async (t) => {
+  const { analyzeText } = await import('../../server/src/core/analyze.ts');
+  const keys = (n: number): string => '{"CMD": [["END"]], ' + Array.from({ length: n }, (_, i) => `"k${i}": 1`).join(', ') + '}';
+  assertLinear(t, 'unknown keys', (n) => { const text = keys(n); return () => analyzeText(text, { fileName: 'x.pkg2.json' }); }, 2000);
+  const exchange = 'POST /dm HTTP/1.1\nHost: x\nContent-Type: application/vnd.oma.dm.initiation+json\nOMADM-DevID: IMEI:1\nAccept: application/vnd.oma.dm.request+json\n\n{}\n\nHTTP/1.1 200 OK\nContent-Type: application/vnd.oma.dm.request+json\n\n{"CMD": [["END"]]}\n';
+  assertLinear(t, 'messages in one .dmhttp', (n) => { const text = Array.from({ length: n }, () => exchange).join('\n'); return () => analyzeText(text, { fileName: 'x.dmhttp' }); }, 250);
+  const bad = 'HTTP/1.1 200 OK\nContent-Type: application/vnd.oma.dm.request+json\n\n{"CMD": [' + Array.from({ length: 200_000 }, () => '["FROB"]').join(',') + ']}\n';
+  const a = analyzeText(bad, { fileName: 'x.dmhttp' });
+  assert.ok(a.diagnostics.some((d) => d.code === 'dm.command-unknown'));
+  const many = analyzeText(keys(100_000), { fileName: 'x.pkg2.json' }).diagnostics.filter((d) => d.code === 'dm.property-unknown');
+  assert.equal(many.length, 101, 'a hundred placed, then one that says how many more');
+  assert.match(many[0]!.message, /^99900 more properties/);
+});

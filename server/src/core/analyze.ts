@@ -4,6 +4,7 @@
  * language service both start here.
  */
 import type { Diagnostic } from './diagnostic.js';
+import { pushAll } from './diagnostic.js';
 import { type FileKind, type KindHint, PACKAGE_LANGUAGE_ID, fileKind, kindByEvidence, sniffJsonPackage, sniffXmlRoot } from './kinds.js';
 import { recogniseRoot } from './delegation/messages.js';
 import { type XmlDocument, parseXml } from './xml/parse.js';
@@ -130,14 +131,14 @@ export function analyzeText(text: string, hint: KindHint, env: AnalyzeEnv = {}, 
     const analysis = validatePackage(json, pkg, sibling?.context ?? {});
     const diagnostics = [...analysis.diagnostics];
     if (tree) {
-      diagnostics.push(...loadTreeFile({ file: hint.fileName!, text }, tree));
+      pushAll(diagnostics, loadTreeFile({ file: hint.fileName!, text }, tree));
       const ddfs = env.trees?.ddfs ?? env.ddfs;
       // Each instance against its DDF, and the number of instances against the MO root's Occurrence (6.4).
-      if (ddfs) diagnostics.push(...checkTreeAgainstDdfs(tree, ddfs));
+      if (ddfs) pushAll(diagnostics, checkTreeAgainstDdfs(tree, ddfs));
     }
     else if (env.trees && json.valid) {
-      diagnostics.push(...checkAgainstTree(json, pkg, env.trees));
-      if (sibling) diagnostics.push(...checkPredictedStatuses(json, predictStatuses(sibling.json, env.trees), sibling.name));
+      pushAll(diagnostics, checkAgainstTree(json, pkg, env.trees));
+      if (sibling) pushAll(diagnostics, checkPredictedStatuses(json, predictStatuses(sibling.json, env.trees), sibling.name));
     }
     // Never an error on a file recognised only by its shape: it may be an application's own JSON.
     const reported = guessed ? diagnostics.map((d) => (d.severity === 'error' ? { ...d, severity: 'warning' as const } : d)) : diagnostics;
@@ -163,7 +164,7 @@ export function analyzeText(text: string, hint: KindHint, env: AnalyzeEnv = {}, 
     const http = parseHttpExchange(text);
     const delegation = validateDelegationExchange(text, http);
     const dm20 = validateDm20Exchange(text, http);
-    if (env.trees) for (const b of dm20.bodies) if (b.json.valid) dm20.diagnostics.push(...checkAgainstTree(b.json, b.kind, env.trees));
+    if (env.trees) for (const b of dm20.bodies) if (b.json.valid) pushAll(dm20.diagnostics, checkAgainstTree(b.json, b.kind, env.trees));
     if (!claimed && delegation.bodies.length === 0 && dm20.bodies.length === 0) return none(text, kind);
     const regions: Region[] = [
       ...delegation.bodies.map((b): Region => ({ type: 'delegation', start: b.message.body.start, end: b.message.body.end, doc: b.doc, analysis: b.analysis })),

@@ -29,3 +29,8 @@ export interface Diagnostic {
 }
 
 export const SOURCE = 'omadm';
+
+/** Appends many findings without spreading them into one call, which overflows the stack at a few hundred thousand. */
+export function pushAll<T>(out: T[], items: readonly T[]): void {
+  for (const d of items) out.push(d);
+}

@@ -6,6 +6,7 @@
  * its status code then being the answer (204 on success).
  */
 import type { Diagnostic } from '../diagnostic.js';
+import { pushAll } from '../diagnostic.js';
 import { type HttpExchange, type HttpMessage, acceptsMediaType, header, lacksHost, mediaRanges, mediaType } from '../http/message.js';
 import { type XmlDocument, parseXml } from '../xml/parse.js';
 import { type DelegationMessage, messageByRoot, recogniseRoot } from './messages.js';
@@ -70,7 +71,7 @@ function checkBody(text: string, msg: HttpMessage, out: Diagnostic[]): Delegatio
   if (!hasBody) return undefined;
   const doc = parseXml(text, msg.body.start, msg.body.end);
   const analysis = validateDelegation(text, doc, { claimed: true });
-  out.push(...analysis.diagnostics);
+  pushAll(out, analysis.diagnostics);
   return { message: msg, doc, analysis };
 }
 

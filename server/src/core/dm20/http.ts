@@ -6,6 +6,8 @@
  * Severities follow the sentence cited: MUST and MUST NOT are errors, SHOULD a warning.
  */
 import type { Diagnostic, Fix } from '../diagnostic.js';
+import { pushAll } from '../diagnostic.js';
+import { LineIndex } from '../text/lineIndex.js';
 import { type HttpExchange, type HttpHeader, type HttpMessage, type Span, acceptsMediaType, header, lacksHost, mediaRanges, mediaType } from '../http/message.js';
 import { type Part, boundaryOf, splitMultipart } from '../http/multipart.js';
 import { JsonDocument } from '../json/document.js';
@@ -55,13 +57,16 @@ function claim(text: string, msg: HttpMessage): Claimed | undefined {
 export function validateDm20Exchange(text: string, exchange: HttpExchange): { diagnostics: Diagnostic[]; bodies: PackageBody[] } {
   const out: Diagnostic[] = [];
   const bodies: PackageBody[] = [];
+  // Line numbers for messages, from one index of the text (counting from the start each time is quadratic).
+  let index: LineIndex | undefined;
+  const lineOf = (offset: number): number => (index ??= new LineIndex(text)).positionAt(offset).line + 1;
   let commands: { list: CommandName[]; where: string } | undefined;
   // The package flow of 5.2, judged by the same state machine the emulated parts run on.
   let flow: SessionFlow | undefined;
   for (const msg of exchange.messages) {
     const c = claim(text, msg);
     if (!c) continue;
-    const where = `the Package#2 at line ${lineOf(text, msg.start)}`;
+    const where = `the Package#2 at line ${lineOf(msg.start)}`;
     if (c.wrongType) {
       const t = PACKAGES[c.wrongType.kind].mediaType;
       out.push({
@@ -107,7 +112,7 @@ export function validateDm20Exchange(text: string, exchange: HttpExchange): { di
     } else if (msg.body.end > msg.body.start) {
       const json = c.json ?? new JsonDocument(text, msg.body.start, msg.body.end);
       const analysis = validatePackage(json, kind, ctx);
-      out.push(...analysis.diagnostics);
+      pushAll(out, analysis.diagnostics);
       bodies.push({ ...msg.body, kind, json, analysis });
       // A Package#3 that MUST NOT be sent at all (after END) is not judged for the data it would carry.
       if (kind === 'pkg3' && !afterEnd) checkDataWithoutMultipart(msg, analysis.statuses ?? [], ctx, out);
@@ -141,11 +146,6 @@ function firstDelimiter(text: string, body: Span): string | undefined {
   return undefined;
 }
 
-function lineOf(text: string, offset: number): number {
-  let n = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
-  return n;
-}
 
 function checkDirection(msg: HttpMessage, kind: PackageKind, out: Diagnostic[]): void {
   const requestKinds: PackageKind[] = ['pkg1', 'pkg3'];
@@ -209,7 +209,7 @@ function checkDataWithoutMultipart(msg: HttpMessage, statuses: number[], ctx: { 
 /** Appendix F: the Package#3 first, then one part per GET answered 200, named by its index from 0. */
 function checkMultipart(text: string, msg: HttpMessage, boundary: string, ctx: { commands?: CommandName[]; commandsFrom?: string }, out: Diagnostic[], bodies: PackageBody[]): void {
   const { parts, errors } = splitMultipart(text, msg.body, boundary);
-  out.push(...errors);
+  pushAll(out, errors);
   const [first, ...data] = parts;
   if (!first) return;
   const firstType = header({ headers: first.headers } as HttpMessage, 'content-type');
@@ -220,7 +220,7 @@ function checkMultipart(text: string, msg: HttpMessage, boundary: string, ctx: {
   if (first.body.end > first.body.start) {
     const json = new JsonDocument(text, first.body.start, first.body.end);
     const analysis = validatePackage(json, 'pkg3', ctx);
-    out.push(...analysis.diagnostics);
+    pushAll(out, analysis.diagnostics);
     bodies.push({ ...first.body, kind: 'pkg3', json, analysis });
     statuses = analysis.statuses ?? [];
   }
@@ -250,7 +250,7 @@ function checkMultipart(text: string, msg: HttpMessage, boundary: string, ctx: {
     if (kind && part.body.end > part.body.start) {
       const json = new JsonDocument(text, part.body.start, part.body.end);
       const analysis = validatePackage(json, kind);
-      out.push(...analysis.diagnostics);
+      pushAll(out, analysis.diagnostics);
       bodies.push({ ...part.body, kind, json, analysis });
     }
   }

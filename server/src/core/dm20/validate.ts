@@ -19,6 +19,8 @@ export interface PackageAnalysis {
   statuses?: number[];
 }
 
+const MAX_UNKNOWN_KEYS = 100;
+
 export function validatePackage(doc: JsonDocument, kind: PackageKind, ctx: StatusContext = {}): PackageAnalysis {
   const out: Diagnostic[] = [...doc.errors];
   const result: PackageAnalysis = { kind, diagnostics: out };
@@ -47,8 +49,13 @@ export function validatePackage(doc: JsonDocument, kind: PackageKind, ctx: Statu
   }
   const properties = propertiesAt(kind, []);
   if (isObject(value) && properties.length) {
-    for (const key of Object.keys(value)) {
-      if (properties.includes(key)) continue;
+    // Each unknown key is placed on its node (a lookup among the object's keys): past a hundred, one finding says how many more.
+    const unknown = Object.keys(value).filter((k) => !properties.includes(k));
+    if (unknown.length > MAX_UNKNOWN_KEYS) {
+      const whole = r.doc.range([]);
+      r.add({ start: whole.start, end: whole.start + 1 }, 'warning', 'dm.property-unknown', `${unknown.length - MAX_UNKNOWN_KEYS} more properties that ${info.title} does not have (DM 2.0 ${info.section}).`);
+    }
+    for (const key of unknown.slice(0, MAX_UNKNOWN_KEYS)) {
       const near = properties.find((p) => p.toLowerCase() === key.toLowerCase());
       r.at([key], 'warning', 'dm.property-unknown',
         near ? `'${key}' is written '${near}' in ${info.title} (DM 2.0 ${info.section}); JSON names are case-sensitive.` : `'${key}' is not a property of ${info.title}, which has ${properties.join(', ')} (DM 2.0 ${info.section}).`,
