@@ -60,7 +60,7 @@ function headerName(name: string): string {
 
 /** The body that went on the wire: a Package#3 with GET data is rebuilt as its multipart body (Appendix F). */
 function requestBody(e: TraceEvent): string {
-  if (e.kind === 'http') return '';
+  if (e.kind === 'http') return e.requestBody ?? '';
   const text = json(e.body ?? '');
   const boundary = /boundary=("?)([^";]+)\1/i.exec(e.contentType ?? '')?.[2];
   if (e.kind !== 'package3' || !boundary || !e.parts?.length) return text;
@@ -84,9 +84,8 @@ export function exchangeText(request: TraceEvent, response?: TraceEvent): string
   }
   const lines = [`${request.method ?? 'POST'} ${url ? url.pathname + url.search : request.url ?? '/'} HTTP/1.1`];
   const headers = { ...(request.headers ?? {}) };
-  // The trace keeps the bodies of packages only: an HPUT, HPOST or SUB request (5.3.2, 5.3.3,
-  // 5.3.11) is shown without its Content-Type, so the document claims no body it cannot show.
-  if (request.kind === 'http' && request.method !== 'GET') delete headers['content-type'];
+  // A request whose body the trace does not hold is shown without its Content-Type, so the document claims no body it cannot show.
+  if (request.kind === 'http' && request.method !== 'GET' && request.requestBody === undefined) delete headers['content-type'];
   if (url && !headers.host) lines.push(`Host: ${url.host}`);
   for (const [k, v] of Object.entries(headers)) lines.push(`${headerName(k)}: ${v}`);
   lines.push('', requestBody(request).replace(/\n$/, ''));

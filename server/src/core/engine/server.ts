@@ -156,11 +156,12 @@ export class DmServerEngine {
 
   private package1(req: Incoming, d: DeviceRecord): Outgoing {
     const parsed = parsePackage(text(req.body), 'pkg1');
+    // A Package#1 opens a new DM Session: its trace event carries the new session's id.
+    d.sessionId = `${d.devId}@${this.name}#${++d.sessions}`;
     this.traceIn(req, d, 'package1', parsed.value ?? text(req.body));
     if (!parsed.value) return problem(400, 'Invalid Package#1', 'The Package#1 does not validate (DM 2.0 7.2.1.1).', parsed.diagnostics.filter((x) => x.severity === 'error').slice(0, 20));
     d.flow = new SessionFlow('');
     d.flow.package1();
-    d.sessionId = `${d.devId}@${this.name}#${++d.sessions}`;
     d.alerts.push(...(parsed.value.Alert ?? []));
     if (parsed.value.MOS) d.mos = parsed.value.MOS;
     return this.package2(d);
