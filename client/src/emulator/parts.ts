@@ -16,7 +16,7 @@ import { serveDmServer, type RunningServer } from '../../../server/src/host/dmSe
 import { runDevice, systemClock, type RunningDevice } from '../../../server/src/host/deviceHost';
 import { UndiciHttpClient } from '../../../server/src/host/httpClient';
 import { loadDdfs } from '../../../server/src/host/ddfs';
-import { readTree } from '../../../server/src/cli/parts';
+import { readTree } from '../../../server/src/host/inputFiles';
 
 export interface ServerPart {
   readonly id: string;
