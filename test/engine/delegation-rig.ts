@@ -4,7 +4,7 @@ import { createAuthority, issue } from '../../server/src/host/certs.ts';
 import { DmServerEngine } from '../../server/src/core/engine/server.ts';
 import { DataRepository, MemoryStore } from '../../server/src/core/engine/repository.ts';
 import { DelegatingServer } from '../../server/src/core/engine/delegation/dms1.ts';
-import { DelegatedServer } from '../../server/src/core/engine/delegation/dms2.ts';
+import { DelegatedServer, bootstrapData } from '../../server/src/core/engine/delegation/dms2.ts';
 import type { FailurePoint } from '../../server/src/core/engine/delegation/peer.ts';
 import { serveDmServer, type RunningServer } from '../../server/src/host/dmServerHost.ts';
 import { peerPorts, servePeer, type Credentials } from '../../server/src/host/peerHost.ts';
@@ -50,21 +50,23 @@ export interface DelegationRig {
   close(): Promise<void>;
 }
 
-export async function delegationRig(o: { failDms1?: FailurePoint; failDms2?: FailurePoint; accept?: boolean; timeout?: number; items?: (dms1Url: string) => unknown[] } = {}): Promise<DelegationRig> {
+export async function delegationRig(o: { failDms1?: FailurePoint; failDms2?: FailurePoint; accept?: boolean; timeout?: number; items?: (dms1Url: string) => unknown[]; approach?: 'dmacc' | 'bootstrap'; silent?: boolean; switchAfter?: number } = {}): Promise<DelegationRig> {
   const c = await certificates();
   const events: TraceEvent[] = [];
   const trace = (e: TraceEvent): void => void events.push(e);
   const store1 = new MemoryStore();
   const dm1 = new DmServerEngine({ serverId: 'DMS1', repository: new DataRepository(store1), clock: systemClock, trace, name: 'dms1' });
-  const dm2 = new DmServerEngine({ serverId: 'DMS2', repository: new DataRepository(new MemoryStore()), clock: systemClock, trace, name: 'dms2' });
+  const urls = { dms1: '', dms2: '', dm2: '' };
+  const account = { serverId: 'DMS2', name: 'Delegated Server', get address() { return `${urls.dm2}/dm`; }, notification: { secret: 's2', data: 'd2' } };
+  const dm2 = new DmServerEngine({ serverId: 'DMS2', repository: new DataRepository(new MemoryStore()), clock: systemClock, trace, name: 'dms2', bootstrap: () => bootstrapData(account) });
   const [dm1Server, dm2Server] = await Promise.all([serveDmServer(dm1), serveDmServer(dm2)]);
+  urls.dm2 = dm2Server.url;
   let devicePort = 0;
   const ports1 = peerPorts(c.dms1, { host: '127.0.0.1', port: () => devicePort }, trace);
   const ports2 = peerPorts(c.dms2, { host: '127.0.0.1', port: () => devicePort }, trace);
   const timeout = o.timeout ?? 5000;
-  const urls = { dms1: '', dms2: '' };
-  const dms1 = new DelegatingServer({ serverId: 'DMS1', dm: dm1, store: store1, repositoryUrl: `${dm1Server.url}/repository/`, get peerUrl() { return urls.dms2; }, device: { devId: DEVID, man: 'Vendor', mod: 'DM_Client' }, notification: { secret: 's1', authData: 'd1' }, timeout, ...(o.failDms1 ? { failAt: o.failDms1 } : {}) }, ports1);
-  const dms2 = new DelegatedServer({ serverId: 'DMS2', dm: dm2, account: { serverId: 'DMS2', name: 'Delegated Server', address: `${dm2Server.url}/dm`, notification: { secret: 's2', data: 'd2' } }, get peerUrl() { return urls.dms1; }, timeout, ...(o.accept === false ? { accept: false } : {}), ...(o.failDms2 ? { failAt: o.failDms2 } : {}) }, ports2);
+  const dms1 = new DelegatingServer({ serverId: 'DMS1', dm: dm1, store: store1, repositoryUrl: `${dm1Server.url}/repository/`, get peerUrl() { return urls.dms2; }, device: { devId: DEVID, man: 'Vendor', mod: 'DM_Client' }, notification: { secret: 's1', authData: 'd1' }, timeout, ...(o.failDms1 ? { failAt: o.failDms1 } : {}), ...(o.switchAfter !== undefined ? { switchAfter: o.switchAfter } : {}) }, ports1);
+  const dms2 = new DelegatedServer({ serverId: 'DMS2', dm: dm2, account, get peerUrl() { return urls.dms1; }, timeout, ...(o.approach ? { approach: o.approach } : {}), ...(o.silent ? { silent: true } : {}), ...(o.accept === false ? { accept: false } : {}), ...(o.failDms2 ? { failAt: o.failDms2 } : {}) }, ports2);
   const [p1, p2] = await Promise.all([servePeer(dms1, c.dms1), servePeer(dms2, c.dms2)]);
   urls.dms1 = p1.url;
   urls.dms2 = p2.url;

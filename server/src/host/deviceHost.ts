@@ -52,7 +52,7 @@ export async function runDevice(o: DeviceHostOptions): Promise<RunningDevice> {
     const run = chain.then(async () => {
       const outcome = await engine.session({ ...req, ...(o.serverUrl && !req.url ? { url: o.serverUrl } : {}) });
       o.onSession?.(outcome);
-      for (const r of await engine.reportExecs(outcome.serverId)) o.onSession?.(r);
+      for (const r of await engine.followUps(outcome.serverId)) o.onSession?.(r);
       await engine.settled();
       if (o.saveTo) writeFileAtomic(o.saveTo, serializeTree(o.tree));
       return outcome;

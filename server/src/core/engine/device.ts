@@ -19,6 +19,7 @@ import { mediaType } from '../http/message.js';
 import { resolveClientUri } from '../tree/resolve.js';
 import { type Account, type NetworkIdentity, account as accountOf, accounts, devId, provisioned, substituteServerUri } from './account.js';
 import { type CommandResult, executeCommand, serializeNodes } from './commands.js';
+import { ALERT_BOOTSTRAP_COMPLETE, installBootstrap, pendingBootstraps } from './bootstrap.js';
 import { type DeviceContext, type DeviceState, exchange, hostOf, sendData } from './transfer.js';
 import type { Clock, HttpPort, HttpRequest, TraceSink } from './ports.js';
 import { text, utf8 } from './ports.js';
@@ -51,6 +52,8 @@ export interface SessionRequest {
   /** Another DM Server URL than the account's SrvURI (an asynchronous EXEC's ServerURI, 5.4.1). */
   url?: string;
   alerts?: GenericAlert[];
+  /** The session that follows a DM Bootstrap (8: the BootstrapComplete alert instead of ClientInitiatedMgmt). */
+  bootstrapComplete?: boolean;
 }
 
 export interface SessionOutcome {
@@ -62,7 +65,7 @@ export interface SessionOutcome {
 }
 
 export class DeviceEngine {
-  readonly state: DeviceState = { defaults: new Map(), subscriptions: new Map(), pendingExecs: [] };
+  readonly state: DeviceState = { defaults: new Map(), subscriptions: new Map(), pendingExecs: [], bootstraps: new Set(), contacted: new Set() };
   readonly name: string;
   private readonly seen = new Set<string>();
   private readonly dirty = new Set<string>();
@@ -122,7 +125,8 @@ export class DeviceEngine {
     const ctx = this.context(acc, flow, sessionId);
     const alerts: GenericAlert[] = req.notification
       ? [{ AlertType: ALERT_SERVER_INITIATED, ...(req.notification.notificationId !== undefined ? { DataType: 'application/json', Data: { NotificationID: req.notification.notificationId } } : {}) }]
-      : [{ AlertType: ALERT_CLIENT_INITIATED }];
+      : [{ AlertType: req.bootstrapComplete ? ALERT_BOOTSTRAP_COMPLETE : ALERT_CLIENT_INITIATED }];
+    this.state.contacted.add(acc.serverId);
     alerts.push(...(req.alerts ?? []));
     const pkg1 = { ...(req.notification?.reqMos ? { MOS: this.mos(acc) } : {}), Alert: alerts };
     flow.package1();
@@ -173,15 +177,43 @@ export class DeviceEngine {
     return out;
   }
 
+  /**
+   * What the DM Client does on its own once a DM Session ended: the asynchronous EXEC reports
+   * (5.4.1); a DM Bootstrap from a Bootstrap Server URL it was given, then the session with the
+   * bootstrapped DM Server (8.3, 8); and the initial session with a DM Server whose DM Account says
+   * NoAutoInitialSession false and that it never contacted (Delegation 5.2.1.4, [DMSTDOBJ]
+   * NoAutoInitialSession, kept under the DM Account's Ext node).
+   */
+  async followUps(serverId?: string): Promise<SessionOutcome[]> {
+    const out = await this.reportExecs(serverId);
+    for (const entry of pendingBootstraps(this.opts.tree, this.state.bootstraps)) {
+      this.state.bootstraps.add(entry.key);
+      const sessionId = `${this.name}#bootstrap-${this.state.bootstraps.size}`;
+      const r = await installBootstrap(this.base(new SessionFlow(entry.url), sessionId), entry);
+      this.opts.trace({ time: this.opts.clock.now(), from: this.name, to: this.name, transport: 'local', kind: 'note', note: r.ok ? `DM Bootstrap from ${entry.url} installed at ${r.locations.join(', ')} (8.3, 8.5)` : `DM Bootstrap from ${entry.url} not installed: ${r.reason}`, sessionId });
+      if (r.ok) for (const id of r.serverIds) out.push(await this.session({ serverId: id, bootstrapComplete: true }));
+    }
+    for (const acc of accounts(this.opts.tree)) {
+      if (this.state.contacted.has(acc.serverId)) continue;
+      const flag = acc.instance.root.child('Ext')?.child('NoAutoInitialSession');
+      if (flag && !flag.interior && String(flag.value) === 'false') out.push(await this.session({ serverId: acc.serverId }));
+    }
+    return out;
+  }
+
   /** Waits for what runs beside sessions (the Web Browser Component's page loads, subscription PUTs). */
   async settled(): Promise<void> {
     while (this.background.length) await Promise.allSettled(this.background.splice(0));
   }
 
   private context(acc: Account, session: SessionFlow, sessionId: string): DeviceContext {
+    return { ...this.base(session, sessionId), serverId: acc.serverId, account: acc };
+  }
+
+  private base(session: SessionFlow, sessionId: string): Omit<DeviceContext, 'serverId' | 'account'> {
     const id = this.devId;
     return {
-      name: this.name, tree: this.opts.tree, ...(this.opts.ddfs ? { ddfs: this.opts.ddfs } : {}), serverId: acc.serverId, account: acc, device: this.state, session, sessionId,
+      name: this.name, tree: this.opts.tree, ...(this.opts.ddfs ? { ddfs: this.opts.ddfs } : {}), device: this.state, session, sessionId,
       http: this.opts.http, clock: this.opts.clock, trace: this.opts.trace, maxNodes: this.opts.maxNodes ?? 100_000,
       substitute: (u) => substituteServerUri(u, { ...(id !== undefined ? { DevID: id } : {}), ...(this.opts.network ?? {}) }),
       show: (u) => this.background.push(exchange({ name: `${this.name} (browser)`, http: this.opts.http, clock: this.opts.clock, trace: this.opts.trace, sessionId }, { method: 'GET', url: u, headers: { accept: 'text/html' } })),

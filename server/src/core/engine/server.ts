@@ -10,7 +10,7 @@ import { type Credentials, challenges, checkAuthorization } from '../http/auth.j
 import { encode } from '../notification/codec.js';
 import { wrapWapPush } from '../notification/wapPush.js';
 import { JsonDocument } from '../json/document.js';
-import { type GenericAlert, type MosItem, type Package2, mediaTypeOf, parsePackage, serializePackage } from '../dm20/model.js';
+import { type GenericAlert, type MoDataItem, type MosItem, type Package2, mediaTypeOf, parsePackage, serializePackage } from '../dm20/model.js';
 import { SessionFlow } from '../dm20/session.js';
 import type { CommandName } from '../dm20/commands.js';
 import { type DataRepository } from './repository.js';
@@ -73,6 +73,13 @@ export interface ServerOptions {
   commands?: Package2[];
   repositoryPath?: string;
   uiPath?: string;
+  /**
+   * The DM Bootstrap this server hands out as a DM Bootstrap Server (8.3, 8.5: MO data, normally
+   * its own DM Account), answered to GET on `bootstrapPath` (default /bootstrap). 9.3.1 wants a
+   * secure transport for it: the host serves it over HTTPS when the server runs with TLS.
+   */
+  bootstrap?: () => MoDataItem[];
+  bootstrapPath?: string;
 }
 
 export class DmServerEngine {
@@ -129,6 +136,7 @@ export class DmServerEngine {
       this.uiVisits.push(req.target);
       return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: utf8('<!doctype html><title>OMA DM</title><p>User interaction page of the mini DM Server (DM 2.0 5.3.7).</p>') };
     }
+    if (this.opts.bootstrap && path === (this.opts.bootstrapPath ?? '/bootstrap')) return this.serveBootstrap(req);
     if (req.method !== 'POST') return withHeaders(problem(405, 'Method Not Allowed', 'DM packages are POSTed (DM 2.0 5.2.2, 5.2.4).'), { allow: 'POST' });
     const denied = this.authenticate(req);
     if (denied) return denied;
@@ -140,6 +148,14 @@ export class DmServerEngine {
     if (!devId) return problem(400, 'OMADM-DevID missing', `A ${kind === 'pkg1' ? 'Package#1' : 'Package#3'} MUST carry the OMADM-DevID header with the DevInfo DevID (DM 2.0 ${kind === 'pkg1' ? '5.2.2' : '5.2.4'}).`);
     const d = this.device(devId);
     return kind === 'pkg1' ? this.package1(req, d) : this.package3(req, d, type === 'multipart/form-data');
+  }
+
+  private serveBootstrap(req: Incoming): Outgoing {
+    if (req.method !== 'GET') return withHeaders(problem(405, 'Method Not Allowed', 'The DM Bootstrap is retrieved with GET (DM 2.0 8.3).'), { allow: 'GET' });
+    const type = 'application/dmmo+json';
+    if (req.headers.accept && !acceptsMediaType(mediaRanges(req.headers.accept).ranges, type)) return problem(406, 'Not Acceptable', `The DM Bootstrap is MO data (${type}, DM 2.0 8.5); the request accepts only ${req.headers.accept}.`);
+    const body = JSON.stringify(this.opts.bootstrap!(), null, 1);
+    return { status: 200, headers: { 'content-type': type }, body: utf8(body) };
   }
 
   private authenticate(req: Incoming): Outgoing | undefined {

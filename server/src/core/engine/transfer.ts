@@ -31,6 +31,10 @@ export interface DeviceState {
   defaults: Map<string, string>;
   subscriptions: Map<string, Subscription>;
   pendingExecs: PendingExec[];
+  /** The Bootstrap Server URLs already used, by the DMAcc entry that named them (8.3). */
+  bootstraps: Set<string>;
+  /** The DM Servers this DM Client has opened a DM Session with. */
+  contacted: Set<string>;
 }
 
 export interface DeviceContext {
@@ -54,7 +58,7 @@ export interface DeviceContext {
   maxNodes: number;
 }
 
-const CLIENT_ACCEPT = 'application/dmmo+json, text/plain';
+export const CLIENT_ACCEPT = 'application/dmmo+json, text/plain';
 const WRITABLE = ['application/dmmo+json', 'text/plain', 'application/json'];
 
 type Ctx = Pick<DeviceContext, 'name' | 'http' | 'clock' | 'trace' | 'sessionId'>;
@@ -80,8 +84,8 @@ export function hostOf(url: string): string {
   }
 }
 
-const ok = (o: HttpOutcome): boolean => o.ok && o.response.status >= 200 && o.response.status < 300;
-const why = (o: HttpOutcome): string => (o.ok ? `HTTP ${o.response.status}` : o.error);
+export const ok = (o: HttpOutcome): boolean => o.ok && o.response.status >= 200 && o.response.status < 300;
+export const why = (o: HttpOutcome): string => (o.ok ? `HTTP ${o.response.status}` : o.error);
 
 /** PUT or POST data; a 415 naming other formats in OMADM-Accept is retried once in one of them (5.3.11, 5.5). */
 export async function sendData(ctx: Ctx, method: 'PUT' | 'POST', url: string, data: Omit<DataPart, 'name'>, nodes: readonly TreeNode[], reserialize?: (type: string) => Omit<DataPart, 'name'>): Promise<{ ok: boolean; status?: number; reason: string }> {
@@ -132,8 +136,13 @@ export async function fetchInto(ctx: DeviceContext, url: string, clientUri: stri
     if (!item || more.length || keys.length !== 1) return { sc: 415, note: 'stored at one ClientURI, the MO data holds one item with one node (Appendix C 415)' };
     return place(ctx, clientUri, targets, item.MOData[keys[0]!]);
   }
+  return storeItems(ctx, parsed.value);
+}
+
+/** MO data stored where the DM Client chooses, item by item (5.3.1 without a ClientURI; the DM Bootstrap of 8.5 alike). */
+export function storeItems(ctx: DeviceContext, items: readonly MoDataItem[]): Stored {
   const locations: string[] = [];
-  for (const item of parsed.value) {
+  for (const item of items) {
     const r = placeItem(ctx, item);
     if (r.sc !== 200) return r;
     locations.push(...(r.locations ?? []));

@@ -32,6 +32,22 @@ export interface DelegatingOptions {
   failAt?: FailurePoint;
   /** Milliseconds to wait for each DM Session and each message of DMS-2 (default 10 s). */
   timeout?: number;
+  /** Milliseconds to wait for DELEGATION_CONFIRMED before telling the DM Client to connect to DMS-2 on its own (5.2.1.4). */
+  switchAfter?: number;
+}
+
+export interface DelegateOptions {
+  full: boolean;
+  treeUri: string;
+  moid: string;
+  dms2ServerId?: string;
+  /** The DMAcc approach (5.2.1, the default) or the Bootstrap Server URL approach (5.2.2). */
+  approach?: 'dmacc' | 'bootstrap';
+}
+
+interface BootstrapUndo {
+  dacmo: MoDataItem[];
+  created: string | undefined;
 }
 
 export class DelegatingServer extends Peer {
@@ -128,17 +144,18 @@ export class DelegatingServer extends Peer {
     return this.opts.repositoryUrl + key;
   }
 
-  /** Runs 5.2.1 from DELEGATION_REQ to DELEGATION_CONFIRMED; the record says how it ended and at which step. */
-  async delegate(o: { full: boolean; treeUri: string; moid: string; dms2ServerId?: string }): Promise<DelegationRecord> {
-    const sessionId = `${this.opts.serverId}-${Date.now().toString(36)}-${++this.count}`;
-    const r = this.record(sessionId, '5.2.1');
+  /**
+   * Runs a delegation from DELEGATION_REQ to DELEGATION_CONFIRMED: the DMAcc approach (5.2.1) or the
+   * Bootstrap Server URL approach (5.2.2); the record says how it ended and at which step.
+   */
+  async delegate(o: DelegateOptions): Promise<DelegationRecord> {
+    if (o.approach === 'bootstrap') return this.delegateViaBootstrap(o);
+    const sessionId = this.newSession();
+    this.record(sessionId, '5.2.1');
     const dmaccMoid = this.opts.dmaccMoid ?? 'urn:oma:mo:oma-dm-dmacc:1.2';
     let undo: { dacmo?: MoDataItem[]; created?: string; dacmoChanged?: boolean } | undefined;
     try {
-      this.check('delegation_req');
-      const { answer } = await this.send(this.opts.peerUrl, { root: 'delegation_req', params: { serverId: this.opts.serverId, deviceId: this.opts.device.devId, deviceMan: this.opts.device.man, deviceMod: this.opts.device.mod, DMTreeURI: o.treeUri, isDelegationFull: String(o.full), sessionId } }, sessionId);
-      if (answer?.root !== 'delegation_resp' || answer.params.sessionId !== sessionId) throw new DelegationFailed('delegation_resp', 'DMS-2 did not answer with the DELEGATION_RESP of this session (5.3.1.2)');
-      if (answer.params.isAknowledged !== 'true') throw new DelegationFailed('delegation_resp', `DMS-2 declined (isAknowledged false, reason code ${String(answer.params.reasonCode)}, 5.3.1.2)`, Number(answer.params.reasonCode) || 403);
+      await this.initiate(o, sessionId);
       const boot = await this.next(sessionId, 'bootstrap_confirmed', this.timeout);
       if (boot.root === 'delegation_failure') throw new DelegationFailed('bootstrap_confirmed', `DMS-2 sent DELEGATION_FAILURE (reason code ${String(boot.params.reasonCode)})`, 0);
 
@@ -161,21 +178,124 @@ export class DelegatingServer extends Peer {
         const bad = set.find((x) => x.status !== 200);
         if (bad) throw new DelegationFailed('device_preparation', `the DM Client answered ${bad.status} to ${bad.command}`, bad.status === 403 ? 403 : 500);
       }
-      this.check('delegation_prepared');
-      await this.send(this.opts.peerUrl, { root: 'delegation_prepared', params: { reasonCode: '200', status: 'PREPARED', isDelegationFull: String(o.full), sessionId } }, sessionId);
-      const done = await this.next(sessionId, 'delegation_confirmed', this.timeout);
-      if (done.root === 'delegation_failure') throw new DelegationFailed('delegation_confirmed', `DMS-2 sent DELEGATION_FAILURE (reason code ${String(done.params.reasonCode)})`, 0);
-      // Step 4b (5.2.1.5, "Delegation complete"): with full delegation DMS-1 deletes its own DMAcc, once nothing is left to undo.
-      if (o.full) await this.onDevice({ commands: [{ name: 'DELETE', params: [`${dmaccMoid}/(x)/?nv=(x)/SrvID:${this.opts.serverId}`] }] }, 'DMS-1 DMAcc removal');
-      else this.delegated.set(sessionId, dms2);
-      return Object.assign(r, { state: 'completed' as const });
+      return await this.complete(o, sessionId, dms2);
     } catch (e) {
-      const f = e instanceof DelegationFailed ? e : new DelegationFailed('dms1', (e as Error).message ?? String(e), 500);
-      Object.assign(r, { state: 'failed', step: r.step ?? f.step, reason: r.reason ?? f.message });
-      if (undo) await this.rollback(undo).catch((x: Error) => Object.assign(r, { reason: `${r.reason}; the rollback failed too: ${x.message}` }));
-      if (f.reasonCode) await this.send(this.opts.peerUrl, failure(sessionId, f.reasonCode), sessionId).catch(() => undefined);
-      return r;
+      return this.failed(sessionId, e, undo && (() => this.rollback(undo!)));
     }
+  }
+
+  private newSession(): string {
+    return `${this.opts.serverId}-${Date.now().toString(36)}-${++this.count}`;
+  }
+
+  /** Steps 1-2 (5.2.1.1-5.2.1.2, the same in 5.2.2.1): DELEGATION_REQ, answered by an acknowledging DELEGATION_RESP. */
+  private async initiate(o: DelegateOptions, sessionId: string): Promise<void> {
+    this.check('delegation_req');
+    const { answer } = await this.send(this.opts.peerUrl, { root: 'delegation_req', params: { serverId: this.opts.serverId, deviceId: this.opts.device.devId, deviceMan: this.opts.device.man, deviceMod: this.opts.device.mod, DMTreeURI: o.treeUri, isDelegationFull: String(o.full), sessionId } }, sessionId);
+    if (answer?.root !== 'delegation_resp' || answer.params.sessionId !== sessionId) throw new DelegationFailed('delegation_resp', 'DMS-2 did not answer with the DELEGATION_RESP of this session (5.3.1.2)');
+    if (answer.params.isAknowledged !== 'true') throw new DelegationFailed('delegation_resp', `DMS-2 declined (isAknowledged false, reason code ${String(answer.params.reasonCode)}, 5.3.1.2)`, Number(answer.params.reasonCode) || 403);
+  }
+
+  /**
+   * DELEGATION_PREPARED, then DELEGATION_CONFIRMED (5.2.1.6-5.2.1.8, 5.2.2.9-5.2.2.10); with full
+   * delegation DMS-1 then deletes its own DMAcc (5.2.1.5), once nothing is left to undo. The DMS-1
+   * timeout of 5.2.1.4: when `switchAfter` passes without DELEGATION_CONFIRMED, DMS-1 sets the
+   * DMS-2 DMAcc's NoAutoInitialSession to false, so that the DM Client connects to DMS-2 on its own.
+   */
+  private async complete(o: DelegateOptions, sessionId: string, dms2: string): Promise<DelegationRecord> {
+    const r = this.record(sessionId);
+    const dmaccMoid = this.opts.dmaccMoid ?? 'urn:oma:mo:oma-dm-dmacc:1.2';
+    this.check('delegation_prepared');
+    await this.send(this.opts.peerUrl, { root: 'delegation_prepared', params: { reasonCode: '200', status: 'PREPARED', isDelegationFull: String(o.full), sessionId } }, sessionId);
+    let done: DelegationValue;
+    if (this.opts.switchAfter !== undefined) {
+      done = await this.next(sessionId, 'delegation_confirmed', this.opts.switchAfter).catch(async () => {
+        await this.onDevice({ commands: [{ name: 'HGET', params: [await this.publish(`delegation/${sessionId}/auto-session`, [{ ClientURI: `${dmaccMoid}/(x)/?nv=(x)/SrvID:${dms2}`, MOData: { Ext: { NoAutoInitialSession: 'false' } } }]), `${dmaccMoid}/(x)/Ext?nv=(x)/SrvID:${dms2}`] }] }, 'NoAutoInitialSession');
+        Object.assign(r, { note: `no DELEGATION_CONFIRMED within ${this.opts.switchAfter} ms: the DM Client was told to connect to DMS-2 on its own (5.2.1.4)` });
+        return this.next(sessionId, 'delegation_confirmed', this.timeout);
+      });
+    } else done = await this.next(sessionId, 'delegation_confirmed', this.timeout);
+    if (done.root === 'delegation_failure') throw new DelegationFailed('delegation_confirmed', `DMS-2 sent DELEGATION_FAILURE (reason code ${String(done.params.reasonCode)})`, 0);
+    if (o.full) await this.onDevice({ commands: [{ name: 'DELETE', params: [`${dmaccMoid}/(x)/?nv=(x)/SrvID:${this.opts.serverId}`] }] }, 'DMS-1 DMAcc removal');
+    else this.delegated.set(sessionId, dms2);
+    return Object.assign(r, { state: 'completed' as const });
+  }
+
+  /** Whatever failed: the record says where, the DM Client is put back, and DMS-2 is told with DELEGATION_FAILURE (5.3). */
+  private async failed(sessionId: string, e: unknown, rollback: (() => Promise<void>) | undefined): Promise<DelegationRecord> {
+    const r = this.record(sessionId);
+    const f = e instanceof DelegationFailed ? e : new DelegationFailed('dms1', (e as Error).message ?? String(e), 500);
+    Object.assign(r, { state: 'failed', step: r.step ?? f.step, reason: r.reason ?? f.message });
+    if (rollback) await rollback().catch((x: Error) => Object.assign(r, { reason: `${r.reason}; the rollback failed too: ${x.message}` }));
+    if (f.reasonCode) await this.send(this.opts.peerUrl, failure(sessionId, f.reasonCode), sessionId).catch(() => undefined);
+    return r;
+  }
+
+  /**
+   * 5.2.2: BOOTSTRAP_SRV_URL_REQ, answered by BOOTSTRAP_SRV_URL_DELIVERY; the URL put in a DM
+   * Account entry's Auth/Bootstrap/ServerURI on the DM Client (5.2.2.3, DM 2.0 12.2), which then
+   * bootstraps from it and opens its session with DMS-2 (8.3); on BOOTSTRAP_CONFIRMED the ACLs are
+   * updated for the DMS-2 serverId (5.2.2.7), and the flow ends as 5.2.1 does.
+   */
+  private async delegateViaBootstrap(o: DelegateOptions): Promise<DelegationRecord> {
+    const sessionId = this.newSession();
+    this.record(sessionId, '5.2.2');
+    const dmaccMoid = this.opts.dmaccMoid ?? 'urn:oma:mo:oma-dm-dmacc:1.2';
+    let undo: BootstrapUndo | undefined;
+    try {
+      await this.initiate(o, sessionId);
+      this.check('bootstrap_srv_url_req');
+      const { answer } = await this.send(this.opts.peerUrl, { root: 'bootstrap_srv_url_req', params: { reasonCode: '200', status: 'BOOT_SRV_URL_REQ', sessionId } }, sessionId);
+      const url = answer?.root === 'bootstrap_srv_url_delivery' ? answer.params.bootstrapURL : undefined;
+      if (typeof url !== 'string') throw new DelegationFailed('bootstrap_srv_url_delivery', 'DMS-2 did not answer with its Bootstrap Server URL (BOOTSTRAP_SRV_URL_DELIVERY, 5.3.2.4)');
+      if (answer!.params.reasonCode !== '200') throw new DelegationFailed('bootstrap_srv_url_delivery', `DMS-2 delivered its Bootstrap Server URL with reason code ${String(answer!.params.reasonCode)} (5.3.2.4)`, Number(answer!.params.reasonCode) || 400);
+      // Step 4 (5.2.2.3): a DM Account entry that only names the Bootstrap Server.
+      const entry = await this.publish(`delegation/${sessionId}/bootstrap`, [{ ClientURI: `${dmaccMoid}//`, MOData: { [`bootstrap-${sessionId}`.replace(/[^A-Za-z0-9._~-]/g, '-')]: { Name: 'Bootstrap Server of the Delegated Server', Auth: { Bootstrap: { ServerURI: url } } } } }]);
+      const [before, created] = await this.onDevice({ commands: [{ name: 'GET', params: [`${DACMO_MOID}/*/`] }, { name: 'HGET', params: [entry] }] }, 'Bootstrap Server URL');
+      undo = { dacmo: before?.status === 200 && before.data ? (JSON.parse(before.data.body) as MoDataItem[]) : [], created: created?.status === 200 ? created.uris?.[0] : undefined };
+      if (created?.status !== 200) throw new DelegationFailed('device_preparation', `the DM Client answered ${created?.status ?? 'nothing'} to the HGET of the Bootstrap Server URL`, created?.status === 403 ? 403 : 500);
+      this.check('device_preparation');
+      // Steps 5-7: the DM Client bootstraps and opens its session with DMS-2, which says so; "the DMS-1 needs to wait a finite duration before declaring that the step 7 has failed" (5.3.2).
+      const boot = await this.next(sessionId, 'bootstrap_confirmed', this.timeout);
+      if (boot.root === 'delegation_failure') throw new DelegationFailed('bootstrap_confirmed', `DMS-2 sent DELEGATION_FAILURE (reason code ${String(boot.params.reasonCode)})`, 0);
+      // Step 8 (5.2.2.7): the DMS-2 serverId is the one the bootstrap gave creator rights to (DM 2.0 10); DMS-2 gets the delegated MOID, DMS-1 the right to remove DMS-2's DMAcc later (5.2.3), and the entry goes.
+      const [now] = await this.onDevice({ commands: [{ name: 'GET', params: [`${DACMO_MOID}/*/`] }] }, 'DACMO');
+      const current = now?.status === 200 && now.data ? (JSON.parse(now.data.body) as MoDataItem[]) : [];
+      const dms2 = newcomers(undo.dacmo, current, this.opts.serverId)[0];
+      if (!dms2) throw new DelegationFailed('bootstrap_confirmed', 'BOOTSTRAP_CONFIRMED came, but no DM Account was bootstrapped on the DM Client (no new serverId in the DACMO, DM 2.0 10)', 400);
+      const dacmo = adopt(grant(current, o.moid, dms2), dmaccMoid, dms2, this.opts.serverId);
+      const cmds = await Promise.all(dacmo.map(async (item, i) => ({ name: 'HGET' as const, params: [await this.publish(`delegation/${sessionId}/dacmo-${i}`, [item]), item.ClientURI] })));
+      const set = await this.onDevice({ commands: [...cmds, ...(undo.created ? [{ name: 'DELETE' as const, params: [undo.created] }] : [])] }, 'ACLs');
+      const bad = set.find((x) => x.status !== 200);
+      if (bad) throw new DelegationFailed('acl_update', `the DM Client answered ${bad.status} to ${bad.command}`, bad.status === 403 ? 403 : 500);
+      undo.created = undefined;
+      this.check('acl_update');
+      return await this.complete(o, sessionId, dms2);
+    } catch (e) {
+      return this.failed(sessionId, e, undo && (() => this.rollbackBootstrap(undo!)));
+    }
+  }
+
+  /**
+   * Puts the DM Client back after a failed 5.2.2: any DM Account a bootstrap added is removed (DMS-1
+   * first takes the right to, through the DACMO it manages), the entry naming the Bootstrap Server
+   * too, and the DACMO is restored as it was read before (5.3).
+   */
+  private async rollbackBootstrap(u: BootstrapUndo): Promise<void> {
+    const dmaccMoid = this.opts.dmaccMoid ?? 'urn:oma:mo:oma-dm-dmacc:1.2';
+    const [now] = await this.onDevice({ commands: [{ name: 'GET', params: [`${DACMO_MOID}/*/`] }] }, 'rollback');
+    const current = now?.status === 200 && now.data ? (JSON.parse(now.data.body) as MoDataItem[]) : [];
+    const others = newcomers(u.dacmo, current, this.opts.serverId);
+    let adopted = current;
+    for (const id of others) adopted = adopt(adopted, dmaccMoid, id, this.opts.serverId);
+    const cmds: Package2['commands'] = [];
+    if (others.length) for (const [i, item] of adopted.entries()) cmds.push({ name: 'HGET', params: [await this.publish(`rollback/${this.count}/adopt-${i}`, [item]), item.ClientURI] });
+    for (const id of others) cmds.push({ name: 'DELETE', params: [`${dmaccMoid}/(x)/?nv=(x)/SrvID:${id}`] });
+    if (u.created) cmds.push({ name: 'DELETE', params: [u.created] });
+    for (const [i, item] of u.dacmo.entries()) cmds.push({ name: 'HGET', params: [await this.publish(`rollback/${this.count}/dacmo-${i}`, [item]), item.ClientURI] });
+    const res = await this.onDevice({ commands: cmds }, 'rollback');
+    const bad = res.find((x) => x.status !== 200 && !(x.status === 404 && x.command.startsWith('DELETE')));
+    if (bad) throw new Error(`the DM Client answered ${bad.status} to ${bad.command}`);
   }
 
   /** Puts the DM Client back as it was: the DMS-2 DMAcc deleted, the DACMO as it was read before (5.3). */
@@ -208,6 +328,31 @@ export function grant(items: MoDataItem[], moid: string, serverId: string, ownAc
           for (const x of Object.values(root[m]![inst]!)) {
             if (x.Permissions) Object.defineProperty(x.Permissions, `delegated-${serverId}`.replace(/[^A-Za-z0-9._~-]/g, '-'), { value: { MAID: `serverid:${serverId}`, AR: m === moid ? 7 : 15 }, enumerable: true, writable: true, configurable: true });
           }
+        }
+      }
+    }
+    const { CV: _cv, ...rest } = item;
+    void _cv;
+    return { ...rest, MOData: data };
+  });
+}
+
+/** The serverIds with a permission in the DACMO now that had none before (other than `self`): DM Servers a bootstrap added. */
+export function newcomers(before: MoDataItem[], now: MoDataItem[], self: string): string[] {
+  const ids = (items: MoDataItem[]): Set<string> => new Set(JSON.stringify(items.map((i) => i.MOData)).match(/"serverid:[^"\\]*"/g)?.map((m) => m.slice(10, -1)) ?? []);
+  const had = ids(before);
+  return [...ids(now)].filter((id) => !had.has(id) && id !== self);
+}
+
+/** The DACMO with a full permission for `self` on every DM Account instance `serverId` has rights on: DMS-1 may then remove it (5.2.3, DM 2.0 12.3). */
+export function adopt(items: MoDataItem[], dmaccMoid: string, serverId: string, self: string): MoDataItem[] {
+  return items.map((item) => {
+    const data = structuredClone(item.MOData);
+    for (const root of Object.values(data) as Record<string, Record<string, Record<string, { Permissions?: Record<string, { MAID?: string }> }>>>[]) {
+      for (const inst of Object.values(root[dmaccMoid] ?? {})) {
+        for (const x of Object.values(inst)) {
+          if (!x.Permissions || !Object.values(x.Permissions).some((p) => p.MAID === `serverid:${serverId}`)) continue;
+          Object.defineProperty(x.Permissions, `delegating-${self}`.replace(/[^A-Za-z0-9._~-]/g, '-'), { value: { MAID: `serverid:${self}`, AR: 15 }, enumerable: true, writable: true, configurable: true });
         }
       }
     }

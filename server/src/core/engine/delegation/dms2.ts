@@ -6,9 +6,10 @@
  * as 5.2.3-5.2.5 say, and stops on DELEGATION_FAILURE.
  */
 import type { DelegationValue } from '../../delegation/model.js';
-import { type PeerAccount, dm13Account } from '../../delegation/account.js';
+import { type PeerAccount, dm13Account, dm20Account } from '../../delegation/account.js';
+import { ALERT_BOOTSTRAP_COMPLETE } from '../bootstrap.js';
 import type { DmServerEngine } from '../server.js';
-import type { Package2 } from '../../dm20/model.js';
+import type { MoDataItem, Package2 } from '../../dm20/model.js';
 import { DelegationFailed, type DelegationRecord, type FailurePoint, Peer, type PeerPorts, failure } from './peer.js';
 
 export interface DelegatedOptions {
@@ -26,6 +27,21 @@ export interface DelegatedOptions {
   failAt?: FailurePoint;
   /** Milliseconds to wait for the DM Client's session (default 10 s). */
   timeout?: number;
+  /**
+   * The approach DMS-2 takes after DELEGATION_RESP: 'dmacc' sends its DMAcc in BOOTSTRAP_CONFIRMED
+   * (5.2.1.3); 'bootstrap' waits for BOOTSTRAP_SRV_URL_REQ (5.2.2.2). The messages do not say which
+   * (Delegation 5.3.1, 5.3.2): the two peers agree on it beforehand.
+   */
+  approach?: 'dmacc' | 'bootstrap';
+  /** Its Bootstrap Server URL (BOOTSTRAP_SRV_URL_DELIVERY, 5.3.2.4), where its DM Server serves `bootstrapData` (DM 2.0 8.3). */
+  bootstrapUrl?: string;
+  /** Failures of its own making, for tests and demonstrations: a DM Notification that never leaves (5.2.1.4's timeout then applies). */
+  silent?: boolean;
+}
+
+/** The DM Bootstrap a Delegated Server hands out (DM 2.0 8.5): its own DM Account (12.2), as a new instance. */
+export function bootstrapData(account: PeerAccount, dmaccMoid = 'urn:oma:mo:oma-dm-dmacc:1.2'): MoDataItem[] {
+  return [{ ClientURI: `${dmaccMoid}//`, MOData: { [`acc-${account.serverId}`.replace(/[^A-Za-z0-9._~-]/g, '-')]: dm20Account(dm13Account(account)) ?? {} } }];
 }
 
 export class DelegatedServer extends Peer {
@@ -45,12 +61,23 @@ export class DelegatedServer extends Peer {
     switch (v.root) {
       case 'delegation_req': {
         const ack = this.opts.accept !== false && !this.fails('delegation_resp');
-        if (ack) this.later(() => this.bootstrapConfirmed(sessionId, String(v.params.deviceId)));
+        this.devices.set(sessionId, String(v.params.deviceId));
+        if (ack && this.opts.approach !== 'bootstrap') this.later(() => this.bootstrapConfirmed(sessionId));
+        if (ack && this.opts.approach === 'bootstrap') r.flow = '5.2.2';
         else Object.assign(r, { state: 'failed', step: 'delegation_resp', reason: 'DMS-2 declined the delegation (isAknowledged false, 5.3.1.2)' });
         return { root: 'delegation_resp', params: { reasonCode: ack ? '200' : String(this.opts.failAt?.reasonCode ?? 403), status: 'DELEGATION_RESP', isAknowledged: String(ack), sessionId } };
       }
+      case 'bootstrap_srv_url_req': {
+        // 5.2.2.2: the URL goes back in the HTTP response; DMS-2 then waits for the DM Client's session after its bootstrap.
+        const url = this.opts.bootstrapUrl ?? new URL('/bootstrap', this.opts.account.address).href;
+        const refused = this.fails('bootstrap_srv_url_delivery');
+        if (refused) Object.assign(r, { state: 'failed', step: 'bootstrap_srv_url_delivery', reason: 'failure injected at bootstrap_srv_url_delivery' });
+        else this.later(() => this.bootstrapped(sessionId));
+        return { root: 'bootstrap_srv_url_delivery', params: { reasonCode: refused ? String(this.opts.failAt?.reasonCode ?? 400) : '200', status: 'BOOT_SRV_URL_DEL', bootstrapURL: url, sessionId } };
+      }
       case 'delegation_prepared':
-        this.later(() => this.confirm(sessionId));
+        // 5.2.2.10: in the Bootstrap Server URL approach the DM Session already took place (step 6).
+        this.later(() => (r.flow === '5.2.2' ? this.confirmed(sessionId) : this.confirm(sessionId)));
         return undefined;
       case 'delegation_termination_req':
         // 5.2.3.3-5.2.3.4: acknowledge, end the activities on the DM Client (none outlive a DM Session here), then say so.
@@ -80,9 +107,8 @@ export class DelegatedServer extends Peer {
   }
 
   /** Step 3 (5.2.1.3): the DM Client is not bootstrapped with DMS-2; here is the DMAcc to create. */
-  private async bootstrapConfirmed(sessionId: string, deviceId: string): Promise<void> {
+  private async bootstrapConfirmed(sessionId: string): Promise<void> {
     const r = this.record(sessionId);
-    this.devices.set(sessionId, deviceId);
     try {
       if (this.fails('bootstrap_confirmed')) throw new DelegationFailed('bootstrap_confirmed', 'failure injected at bootstrap_confirmed', this.opts.failAt?.reasonCode);
       await this.send(this.opts.peerUrl, { root: 'bootstrap_confirmed', params: { reasonCode: '200', status: 'BOOTSTRAP_CONFIRMED', isClientBootstapped: 'false', DMAcc: dm13Account(this.opts.account), sessionId } }, sessionId);
@@ -92,6 +118,44 @@ export class DelegatedServer extends Peer {
   }
 
 
+  /** Steps 6 and 7 of 5.2.2: the DM Client's session after its bootstrap (the BootstrapComplete alert, DM 2.0 8), then BOOTSTRAP_CONFIRMED (Table 9). */
+  private async bootstrapped(sessionId: string): Promise<void> {
+    const r = this.record(sessionId);
+    try {
+      const devId = this.devices.get(sessionId) ?? '';
+      const dm = this.opts.dm;
+      if (this.opts.firstSession) dm.enqueue(devId, this.opts.firstSession);
+      await this.ports.within(this.sessionEnd(devId, true), this.opts.timeout ?? 10_000, 'the DM Client to open its DM Session with DMS-2 after its bootstrap');
+      if (this.fails('bootstrap_confirmed')) throw new DelegationFailed('bootstrap_confirmed', 'failure injected at bootstrap_confirmed', this.opts.failAt?.reasonCode);
+      await this.send(this.opts.peerUrl, { root: 'bootstrap_confirmed', params: { reasonCode: '200', status: 'BOOTSTRAP_CONFIRMED', sessionId } }, sessionId);
+    } catch (e) {
+      await this.fail(r, e);
+    }
+  }
+
+  /** Step 10 of 5.2.2: DELEGATION_CONFIRMED. */
+  private async confirmed(sessionId: string): Promise<void> {
+    const r = this.record(sessionId);
+    try {
+      if (this.fails('delegation_confirmed')) throw new DelegationFailed('delegation_confirmed', 'failure injected at delegation_confirmed', this.opts.failAt?.reasonCode);
+      await this.send(this.opts.peerUrl, { root: 'delegation_confirmed', params: { reasonCode: '200', status: 'CONFIRMED', sessionId } }, sessionId);
+      Object.assign(r, { state: 'completed' });
+    } catch (e) {
+      await this.fail(r, e);
+    }
+  }
+
+  /** The end of the device's next DM Session with this DMS-2 (one after a bootstrap, when asked). */
+  private sessionEnd(devId: string, afterBootstrap = false): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const stop = this.opts.dm.onSessionEnd((d) => {
+        if (d.devId !== devId || (afterBootstrap && !d.alerts.some((a) => a.AlertType === ALERT_BOOTSTRAP_COMPLETE))) return;
+        stop();
+        resolve();
+      });
+    });
+  }
+
   /** Steps 6 and 7 (5.2.1.7, 5.2.1.8): a DM Session with the DM Client, then DELEGATION_CONFIRMED. */
   private async confirm(sessionId: string): Promise<void> {
     const r = this.record(sessionId);
@@ -100,15 +164,9 @@ export class DelegatedServer extends Peer {
       const devId = this.devices.get(sessionId) ?? '';
       const dm = this.opts.dm;
       dm.enqueue(devId, this.opts.firstSession ?? { commands: [{ name: 'END', params: [] }] });
-      const ended = new Promise<void>((resolve) => {
-        const stop = dm.onSessionEnd((d) => {
-          if (d.devId !== devId) return;
-          stop();
-          resolve();
-        });
-      });
+      const ended = this.sessionEnd(devId);
       const n = dm.notification({ ...(this.opts.account.notification ? { secret: this.opts.account.notification.secret, authData: this.opts.account.notification.data } : {}) });
-      await this.ports.notifyDevice(n.bytes);
+      if (!this.opts.silent) await this.ports.notifyDevice(n.bytes);
       await this.ports.within(ended, this.opts.timeout ?? 10_000, 'the DM Client to open its DM Session with DMS-2');
       if (this.fails('delegation_confirmed')) throw new DelegationFailed('delegation_confirmed', 'failure injected at delegation_confirmed', this.opts.failAt?.reasonCode);
       await this.send(this.opts.peerUrl, { root: 'delegation_confirmed', params: { reasonCode: '200', status: 'CONFIRMED', sessionId } }, sessionId);

@@ -37,6 +37,8 @@ export interface DelegationRecord {
   state: 'running' | 'completed' | 'failed' | 'revoked';
   step?: string;
   reason?: string;
+  /** What happened on the way that people should know (a timeout that switched the DM Client, 5.2.1.4). */
+  note?: string;
   messages: MessageRecord[];
 }
 
