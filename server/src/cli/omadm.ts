@@ -9,6 +9,8 @@ import { resolveCommand } from './resolve.js';
 import { notifyCommand, serveCommand, sessionCommand } from './serve.js';
 import { demoCommand } from './demo.js';
 import { certsCommand } from './certs.js';
+import { runCommand } from './run.js';
+import { guarded } from './serve.js';
 
 const HELP = `omadm - OMA DM Workbench on the command line
 
@@ -46,6 +48,8 @@ Commands and all their options (every command also takes -h, --help):
   notify udp://HOST:PORT --server-id ID [--notification-id N] [--con-type NAME]...
          [--timestamp T] [--req-mos] [--secret S --auth-data D] [--json]
                   send a DM Notification as a connectionless WAP Push
+  run [--env NAME] [--json] [--junit FILE] [--trace DIR] [--devices N] SCENARIO...
+                  run scenarios (*.dmflow.json) headless on loopback; JUnit and traces
   certs [--dir D]  a development CA and a TLS certificate and key for each emulated part
   demo            the example workspace end to end: validation, then a DM Session
                   between the mini DM Server and an emulated device
@@ -136,6 +140,8 @@ export function main(argv: string[], io: Io = stdio): number | Promise<number> {
         return notifyCommand(rest, io);
       case 'certs':
         return certsCommand(rest, io);
+      case 'run':
+        return guarded('run', io, () => runCommand(rest, io));
       default:
         io.err(`omadm: unknown command '${command}'\n\n${HELP}`);
         return 2;

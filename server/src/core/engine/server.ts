@@ -90,6 +90,7 @@ export class DmServerEngine {
   private readonly uiPath: string;
   readonly uiVisits: string[] = [];
   private readonly endListeners = new Set<(d: DeviceRecord) => void>();
+  private injected: { status: number; count: number } | undefined;
 
   constructor(readonly opts: ServerOptions) {
     this.name = opts.name ?? 'dm-server';
@@ -107,6 +108,11 @@ export class DmServerEngine {
   onSessionEnd(listener: (d: DeviceRecord) => void): () => void {
     this.endListeners.add(listener);
     return () => void this.endListeners.delete(listener);
+  }
+
+  /** The next `count` DM packages get this HTTP status instead of an answer: a failure made on purpose (the DM Client then aborts, 5.6). */
+  failNext(status: number, count = 1): void {
+    this.injected = { status, count };
   }
 
   /** Queues a Package#2 for a device's current or next session. */
@@ -138,6 +144,11 @@ export class DmServerEngine {
     }
     if (this.opts.bootstrap && path === (this.opts.bootstrapPath ?? '/bootstrap')) return this.serveBootstrap(req);
     if (req.method !== 'POST') return withHeaders(problem(405, 'Method Not Allowed', 'DM packages are POSTed (DM 2.0 5.2.2, 5.2.4).'), { allow: 'POST' });
+    if (this.injected && kind) {
+      const { status } = this.injected;
+      if (--this.injected.count <= 0) this.injected = undefined;
+      return problem(status, 'Injected failure', `This DM Server was asked to answer ${status} to this request.`);
+    }
     const denied = this.authenticate(req);
     if (denied) return denied;
     if (!kind) return problem(415, 'Unsupported Media Type', `A DM Server takes Package#1 (${mediaTypeOf('pkg1')}) and Package#3 (${mediaTypeOf('pkg3')}, or multipart/form-data with GET data), not ${type || 'an untyped body'} (DM 2.0 7.2.1, Appendix F).`);

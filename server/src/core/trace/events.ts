@@ -22,6 +22,8 @@ export interface TraceEvent {
   /** Extra text for people: why a notification was dropped, what a command did. */
   note?: string;
   sessionId?: string;
+  /** The scenario step (0-based) during which it happened, in a scenario's trace. */
+  step?: number;
   notificationId?: number;
   /** Milliseconds the exchange took. */
   duration?: number;
