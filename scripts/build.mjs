@@ -17,3 +17,5 @@ await Promise.all([
   // The emulator benchmark runs as a bundle, so that it measures the engines as they ship.
   esbuild.build({ ...common, entryPoints: ['bench/fleet.ts'], outfile: 'dist/bench/fleet.js' }),
 ]);
+// The scenario schema, for VS Code's JSON language service (contributes.jsonValidation).
+(await import('node:fs')).copyFileSync('server/src/core/scenario/dmflow.schema.json', 'dist/dmflow.schema.json');

@@ -87,7 +87,8 @@ test('every HTTP exchange snippet, with its placeholders filled, validates clean
 test('every file the extension manifest names exists', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   const named = [
-    ...pkg.contributes.languages.map((l: { configuration: string }) => l.configuration),
+    // A language entry may only add file names to a language VS Code has (*.dmflow.json are jsonc).
+    ...pkg.contributes.languages.filter((l: { id: string }) => l.id.startsWith('dm-')).map((l: { configuration: string }) => l.configuration),
     ...pkg.contributes.grammars.map((g: { path: string }) => g.path),
     ...pkg.contributes.snippets.map((s: { path: string }) => s.path),
   ];
@@ -98,9 +99,11 @@ test('every file the extension manifest names exists', () => {
 test('the extension page: its README, icon and language icons are files the .vsix carries', () => {
   const allow = fs.readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8').split('\n').filter((l) => l.startsWith('!')).map((l) => new RegExp(`^${l.slice(1).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '.*').replace(/\*/g, '[^/]*')}$`));
   const shipped = (f: string): boolean => fs.existsSync(path.join(ROOT, f)) && allow.some((re) => re.test(f));
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { icon: string; scripts: Record<string, string>; contributes: { languages: { icon?: { light: string; dark: string } }[] } };
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { icon: string; scripts: Record<string, string>; contributes: { languages: { id: string; icon?: { light: string; dark: string } }[]; jsonValidation: { url: string }[] } };
   assert.ok(shipped(pkg.icon), pkg.icon);
-  for (const l of pkg.contributes.languages) for (const f of [l.icon?.light, l.icon?.dark]) assert.ok(f && shipped(f.replace(/^\.\//, '')), String(f));
+  // The scenario schema is copied into dist/ by the build.
+  for (const v of pkg.contributes.jsonValidation) assert.ok(shipped(v.url.replace(/^\.\//, '')), v.url);
+  for (const l of pkg.contributes.languages.filter((x) => x.id.startsWith('dm-'))) for (const f of [l.icon?.light, l.icon?.dark]) assert.ok(f && shipped(f.replace(/^\.\//, '')), String(f));
   const readme = /--readme-path (\S+)/.exec(pkg.scripts.package!)![1]!;
   const text = fs.readFileSync(path.join(ROOT, readme), 'utf8');
   const images = [...text.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);

@@ -1,13 +1,13 @@
 /**
  * Scenario files (`*.dmflow.json`, JSON with comments): the participants of a run and its steps,
  * each with its place in the file so that a failure shows at its line. The structure is the JSON
- * schema in schemas/dmflow.schema.json (the one VS Code is given for these files); the checks
+ * schema dmflow.schema.json beside this file (the one VS Code is given for these files); the checks
  * the schema cannot make (one action per step, participants named by steps exist and are of the
  * right kind) are made here. See docs/scenarios.md.
  */
 import Ajv, { type ErrorObject } from 'ajv';
 import { type Node, type ParseError, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
-import schema from '../../../../schemas/dmflow.schema.json';
+import schema from './dmflow.schema.json';
 import type { Diagnostic } from '../diagnostic.js';
 import { MAX_DEPTH } from '../json/document.js';
 
@@ -195,7 +195,7 @@ function useful(e: ErrorObject): boolean {
 
 function describe(e: ErrorObject): string {
   const where = e.instancePath || 'the scenario';
-  if (e.keyword === 'additionalProperties') return `${where}: '${String(e.params.additionalProperty)}' is not a property here (schemas/dmflow.schema.json).`;
+  if (e.keyword === 'additionalProperties') return `${where}: '${String(e.params.additionalProperty)}' is not a property here (dmflow.schema.json).`;
   if (e.keyword === 'required') return `${where}: '${String(e.params.missingProperty)}' is required.`;
   if (e.keyword === 'enum') return `${where}: one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}.`;
   return `${where} ${e.message ?? 'is not valid'}.`;
