@@ -26,6 +26,10 @@ import { validatePaths } from './validate.js';
 import { readPackage2, readTree } from './parts.js';
 import { runDelegation } from './demoDelegation.js';
 import type { Io } from './omadm.js';
+import { parseScenario } from '../core/scenario/model.js';
+import { runScenario } from '../core/engine/scenario.js';
+import { summarize } from '../core/trace/summary.js';
+import { scenarioHost } from '../host/scenarioHost.js';
 
 export const DEMO_HELP = `Usage: omadm demo
 
@@ -33,11 +37,14 @@ Runs the example workspace bundled with omadm end to end: validates its files, t
 mini DM Server and an emulated device (examples/workspace/device.dmtree.json) on loopback, sends
 a DM Notification over UDP, runs the DM Session of examples/workspace/session/*.pkg2.json (every
 DM command), prints one line per package or HTTP exchange with its status, checks every package
-exchanged with the validators, and lists what changed in the device's tree. Nothing is written
-to the workspace.
+exchanged with the validators, and lists what changed in the device's tree; then delegates the
+device to a second DM Server and takes the delegation back (Delegation 5.2.1, 5.2.3); then runs
+the scenarios of examples/workspace/scenarios (a management session, each delegation flow,
+failures with rollback, a fleet of 100 devices) and prints each one's steps and trace summary.
+Nothing is written to the workspace.
 
-Exit status: 0 when the workspace has no errors and the session completed with valid packages,
-1 otherwise.
+Exit status: 0 when the workspace has no errors, the session completed with valid packages and
+every scenario passed, 1 otherwise.
 `;
 
 /** Every leaf as ClientURI = value, to list what a session changed. */
@@ -159,5 +166,30 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
     fs.rmSync(repo, { recursive: true, force: true });
   }
   const completed = outcomes.length > 0 && outcomes.every((o) => o.includes(': completed'));
-  return errors || invalid || !completed ? 1 : 0;
+  const scenariosOk = await demoScenarios(path.join(workspace, 'scenarios'), io);
+  return errors || invalid || !completed || !scenariosOk ? 1 : 0;
+}
+
+/** The example workspace's scenarios, run as `omadm run` runs them (docs/scenarios.md), each with its trace summary. */
+async function demoScenarios(dir: string, io: Io): Promise<boolean> {
+  io.out(`
+Scenarios (${dir}), as 'omadm run' runs them:
+`);
+  let ok = true;
+  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.dmflow.json')).sort()) {
+    const parsed = parseScenario(fs.readFileSync(path.join(dir, f), 'utf8'), f.replace(/\.dmflow\.json$/, ''));
+    if (!parsed.scenario) {
+      io.out(`  ! ${f}: ${parsed.diagnostics[0]?.message ?? 'not a valid scenario'}\n`);
+      ok = false;
+      continue;
+    }
+    const events: TraceEvent[] = [];
+    const r = await runScenario({ scenario: parsed.scenario, host: scenarioHost(dir), trace: (e) => void events.push(e) });
+    io.out(`\n  ${r.passed ? '✓' : '✗'} ${r.name} (${f}), ${Math.round(r.duration)} ms\n`);
+    for (const s of r.steps) io.out(`      ${s.status === 'passed' ? '✓' : s.status === 'skipped' ? '-' : '✗'} ${s.index + 1}. ${s.name}${s.message ? `: ${s.message}` : ''}\n`);
+    if (r.error) io.out(`      ${r.error}\n`);
+    io.out(`      trace: ${summarize(events)}\n`);
+    ok &&= r.passed;
+  }
+  return ok;
 }

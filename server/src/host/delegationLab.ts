@@ -10,7 +10,7 @@ import { DataRepository, MemoryStore } from '../core/engine/repository.js';
 import { DelegatingServer } from '../core/engine/delegation/dms1.js';
 import { DelegatedServer, bootstrapData } from '../core/engine/delegation/dms2.js';
 import type { DelegationRecord, FailurePoint } from '../core/engine/delegation/peer.js';
-import type { TraceEvent } from '../core/trace/events.js';
+import { type TraceEvent, renamed, serverSideOfExchange } from '../core/trace/events.js';
 import type { DmTree } from '../core/tree/model.js';
 import { loadTrees, serializeTree } from '../core/tree/load.js';
 import { createAuthority, issue } from './certs.js';
@@ -88,6 +88,20 @@ export interface LabOptions {
   switchAfter?: number;
   /** The device's tree as MO data items, given DMS-1's DM Server URL (default: `labDeviceItems`). */
   items?: (dms1Url: string) => unknown[];
+  /** Once aborted, every wait of the peers ends at once: a cancelled run settles without waiting out the timeouts of 5.2.1.4 and 5.2.3.4. */
+  signal?: AbortSignal;
+}
+
+/** The peers' ports, their waits cut short when the signal aborts. */
+function abortable<T extends { within<U>(p: Promise<U>, ms: number, what: string): Promise<U> }>(ports: T, signal: AbortSignal | undefined): T {
+  if (!signal) return ports;
+  const aborted = new Promise<never>((_, reject) => {
+    const stop = (): void => reject(new Error('the run was cancelled'));
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+  });
+  aborted.catch(() => undefined);
+  return { ...ports, within: <U>(p: Promise<U>, ms: number, what: string) => Promise.race([ports.within(p, ms, what), aborted]) };
 }
 
 export interface DelegationLab {
@@ -120,20 +134,27 @@ export interface FlowResult {
 export async function startLab(o: LabOptions = {}): Promise<DelegationLab> {
   const c = o.pki ?? (await labCertificates());
   const events: TraceEvent[] = [];
+  // DMS-1 and DMS-2 are each one lifeline: their delegation interface and their DM Server alike.
+  const names = new Map<string, string>();
   const trace = (e: TraceEvent): void => {
-    events.push(e);
-    o.trace?.(e);
+    const x = renamed(e, names);
+    events.push(x);
+    o.trace?.(x);
+  };
+  const serverTrace = (e: TraceEvent): void => {
+    if (!serverSideOfExchange(e)) trace(e);
   };
   const urls = { dms1: '', dms2: '', dm2: '' };
   const account = { serverId: 'DMS2', name: 'Delegated Server', get address() { return `${urls.dm2}/dm`; }, notification: { secret: 's2', data: 'd2' } };
   const store1 = new MemoryStore();
-  const dm1 = new DmServerEngine({ serverId: 'DMS1', repository: new DataRepository(store1), clock: systemClock, trace, name: 'dms1' });
-  const dm2 = new DmServerEngine({ serverId: 'DMS2', repository: new DataRepository(new MemoryStore()), clock: systemClock, trace, name: 'dms2', bootstrap: () => bootstrapData(account) });
+  const dm1 = new DmServerEngine({ serverId: 'DMS1', repository: new DataRepository(store1), clock: systemClock, trace: serverTrace, name: 'dms1' });
+  const dm2 = new DmServerEngine({ serverId: 'DMS2', repository: new DataRepository(new MemoryStore()), clock: systemClock, trace: serverTrace, name: 'dms2', bootstrap: () => bootstrapData(account) });
   const [dm1Server, dm2Server] = await Promise.all([serveDmServer(dm1), serveDmServer(dm2)]);
   urls.dm2 = dm2Server.url;
+  names.set(new URL(dm1Server.url).host, 'dms1').set(new URL(dm2Server.url).host, 'dms2').set('DMS1', 'dms1').set('DMS2', 'dms2');
   let devicePort = 0;
-  const ports1 = peerPorts(c.dms1, { host: '127.0.0.1', port: () => devicePort }, trace);
-  const ports2 = peerPorts(c.dms2, { host: '127.0.0.1', port: () => devicePort }, trace);
+  const ports1 = abortable(peerPorts(c.dms1, { host: '127.0.0.1', port: () => devicePort }, trace), o.signal);
+  const ports2 = abortable(peerPorts(c.dms2, { host: '127.0.0.1', port: () => devicePort }, trace), o.signal);
   const timeout = o.timeout ?? 10_000;
   const dms1 = new DelegatingServer({
     serverId: 'DMS1', dm: dm1, store: store1, repositoryUrl: `${dm1Server.url}/repository/`, get peerUrl() { return urls.dms2; }, device: DEVICE, notification: { secret: 's1', authData: 'd1' }, timeout,
@@ -146,6 +167,7 @@ export async function startLab(o: LabOptions = {}): Promise<DelegationLab> {
   const [p1, p2] = await Promise.all([servePeer(dms1, c.dms1), servePeer(dms2, c.dms2)]);
   urls.dms1 = p1.url;
   urls.dms2 = p2.url;
+  names.set(new URL(p1.url).host, 'dms1').set(new URL(p2.url).host, 'dms2');
   const http = new UndiciHttpClient({ timeout });
   const tree: DmTree = loadTrees([{ file: 'lab.dmtree.json', text: JSON.stringify((o.items ?? labDeviceItems)(`${dm1Server.url}/dm`)) }]).tree;
   const device = await runDevice({ tree, http, trace, udpPort: 0 });

@@ -12,6 +12,7 @@ import type { DeviceHandle, Emit, PeersHandle, ScenarioHost, ServerHandle } from
 import type { DeviceParticipant, DmServerParticipant } from '../core/scenario/model.js';
 import type { SessionOutcome } from '../core/engine/device.js';
 import { DmServerEngine } from '../core/engine/server.js';
+import { serverSideOfExchange } from '../core/trace/events.js';
 import { DataRepository } from '../core/engine/repository.js';
 import { account, devId } from '../core/engine/account.js';
 import type { DmTree } from '../core/tree/model.js';
@@ -21,12 +22,15 @@ import { FileStore } from './fileStore.js';
 import { UndiciHttpClient } from './httpClient.js';
 import { runDevice, systemClock } from './deviceHost.js';
 import { sendDatagram } from './udp.js';
+import { loadDdfs } from './ddfs.js';
 import { InputError, readPackage2, readTree } from './inputFiles.js';
 import { labCertificates, runDelegationFlow, type Pki } from './delegationLab.js';
 
 export function scenarioHost(dir: string): ScenarioHost {
   const file = (f: string): string => path.resolve(dir, f);
   let pki: Promise<Pki> | undefined;
+  // The standard DDFs of DM 2.0 12 (a node's access types: EXEC of a leaf that is not executable is 405).
+  let ddfs: ReturnType<typeof loadDdfs> | undefined;
   return {
     tree: (f) => readTree([file(f)]),
     package2: (f) => readPackage2(file(f)),
@@ -47,7 +51,7 @@ export function scenarioHost(dir: string): ScenarioHost {
       }
       const user = p.user?.split(':');
       const engine = new DmServerEngine({
-        serverId, repository: new DataRepository(new FileStore(repo)), clock: systemClock, trace, name: p.id,
+        serverId, repository: new DataRepository(new FileStore(repo)), clock: systemClock, trace: (e) => void (serverSideOfExchange(e) || trace(e)), name: p.id,
         ...(user && user.length >= 2 ? { credentials: { users: new Map([[user[0]!, user.slice(1).join(':')]]), realm: 'omadm', secret: randomBytes(16).toString('hex') } } : {}),
       });
       const server = await serveDmServer(engine);
@@ -72,7 +76,7 @@ export function scenarioHost(dir: string): ScenarioHost {
           const outcomes: SessionOutcome[] = [];
           const waiting: { index: number; resolve: (o: SessionOutcome) => void }[] = [];
           const name = count > 1 ? `${p.id}-${i + 1}` : p.id;
-          const device = await runDevice({ tree, http, trace, udpPort: 0, name, onSession: (o) => {
+          const device = await runDevice({ tree, ddfs: ddfs ??= loadDdfs([]), http, trace, udpPort: 0, name, onSession: (o) => {
             outcomes.push(o);
             for (const w of waiting.splice(0)) if (outcomes.length > w.index) w.resolve(outcomes[w.index]!);
             else waiting.push(w);

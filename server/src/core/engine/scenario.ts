@@ -10,11 +10,12 @@ import type { DmTree } from '../tree/model.js';
 import type { Package2 } from '../dm20/model.js';
 import { parsePackage } from '../dm20/model.js';
 import type { PackageKind } from '../dm20/packages.js';
-import type { TraceEvent } from '../trace/events.js';
+import { type TraceEvent, renamed } from '../trace/events.js';
 import { resolveClientUri } from '../tree/resolve.js';
 import type { DmServerEngine } from './server.js';
 import type { DeviceEngine, SessionOutcome, SessionRequest } from './device.js';
 import { account } from './account.js';
+import { hostOf } from './transfer.js';
 
 export interface ServerHandle {
   engine: DmServerEngine;
@@ -117,8 +118,10 @@ export async function runScenario(o: RunOptions): Promise<ScenarioResult> {
   const t0 = host.now();
   const events: TraceEvent[] = [];
   let current = -1;
+  // One lifeline per participant: a DM Server is also known by its URL's host, its ServerID and the SrvURI hosts mapped to it.
+  const names = new Map<string, string>();
   const emit: Emit = (e) => {
-    const tagged = { ...e, ...(current >= 0 ? { step: current } : {}) };
+    const tagged = { ...renamed(e, names), ...(current >= 0 ? { step: current } : {}) };
     events.push(tagged);
     o.trace?.(tagged);
   };
@@ -134,10 +137,17 @@ export async function runScenario(o: RunOptions): Promise<ScenarioResult> {
       const firstDevice = scenario.participants.find((d): d is DeviceParticipant => d.kind === 'device' && d.server === p.id);
       const serverId = p.serverId ?? (firstDevice ? account(host.tree(firstDevice.tree), firstDevice.serverId)?.serverId : undefined);
       if (!serverId) throw new Error(`${p.id}: no serverId given, and no device's DM Account to take it from (DM 2.0 12.2)`);
-      servers.set(p.id, await host.startServer(p, serverId, emit));
+      const server = await host.startServer(p, serverId, emit);
+      servers.set(p.id, server);
+      names.set(new URL(server.url).host, p.id).set(serverId, p.id);
     }
     for (const p of scenario.participants) {
-      if (p.kind === 'device') devices.set(p.id, await host.startDevices(p, o.devices ?? p.count ?? 1, p.server === undefined ? undefined : servers.get(p.server)?.url ?? p.server, emit));
+      if (p.kind === 'device') {
+        const fleet = await host.startDevices(p, o.devices ?? p.count ?? 1, p.server === undefined ? undefined : servers.get(p.server)?.url ?? p.server, emit);
+        devices.set(p.id, fleet);
+        const srvUri = fleet[0] ? account(fleet[0].engine.tree, p.serverId)?.serverUri : undefined;
+        if (p.server !== undefined && servers.has(p.server) && srvUri) names.set(hostOf(srvUri), p.server);
+      }
       if (p.kind === 'delegation') peers.set(p.id, await host.startPeers(p.id, emit));
     }
   } catch (e) {

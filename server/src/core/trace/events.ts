@@ -42,3 +42,23 @@ export function formatEvent(e: TraceEvent): string {
   const note = e.note ? `  (${e.note})` : '';
   return `${e.from} -> ${e.to}  ${what}${status}${note}`.replace(/ {3,}/g, '  ');
 }
+
+/**
+ * One name per participant: the host:port or SERVER-ID an event names a part by, replaced by the
+ * name the run gave that part (`dms1`, a scenario's participant id), so a diagram draws one
+ * lifeline per part.
+ */
+export function renamed(e: TraceEvent, names: ReadonlyMap<string, string>): TraceEvent {
+  const from = names.get(e.from);
+  const to = names.get(e.to);
+  return from === undefined && to === undefined ? e : { ...e, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+}
+
+/**
+ * Whether an event is a DM Server's own view of a package exchange. When the run's devices are
+ * emulated too, each exchange is traced by the device that made it (with its status and
+ * duration); the server's view of it would draw every package twice.
+ */
+export function serverSideOfExchange(e: TraceEvent): boolean {
+  return e.kind === 'package1' || e.kind === 'package2' || e.kind === 'package3';
+}
