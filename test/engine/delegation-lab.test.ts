@@ -2,7 +2,7 @@
 // Flow, scenarios): each in a lab of its own, torn down afterwards.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { FLOWS, runDelegationFlow, type FlowName } from '../../server/src/host/delegationLab.ts';
+import { FAILURE_STEPS, FLOWS, runDelegationFlow, type FlowName } from '../../server/src/host/delegationLab.ts';
 import { certificates } from './delegation-rig.ts';
 
 const content = (s: string) => JSON.stringify(JSON.parse(s).map(({ CV: _cv, ...rest }: { CV?: string }) => rest));
@@ -42,4 +42,17 @@ test('a failure injected at a step is reported with that step, and the device is
   assert.match(r.reason ?? '', /^DMS-2 failed at dms2_session: failure injected/);
   assert.equal(r.records.length, 1, 'no revocation after a failed delegation');
   assert.equal(content(r.after), content(r.before));
+});
+
+test('the result names the step a failure was injected at, and the side that failed, for every step of both approaches', async () => {
+  const pki = await certificates();
+  for (const flow of ['dmacc', 'bootstrap'] as const) {
+    for (const [step, side] of FAILURE_STEPS[flow]) {
+      const r = await runDelegationFlow(flow, { pki, timeout: 5000, [side === 'dms1' ? 'failDms1' : 'failDms2']: { step, reasonCode: 400 } });
+      assert.equal(r.ok, false, `${flow} ${step}`);
+      assert.equal(r.step, step, `${flow} ${step}: ${r.reason}`);
+      assert.match(r.reason ?? '', new RegExp(`^${side === 'dms1' ? 'DMS-1' : 'DMS-2'} failed at ${step}`), `${flow} ${step}`);
+      assert.equal(content(r.after), content(r.before), `${flow} ${step}: rolled back`);
+    }
+  }
 });

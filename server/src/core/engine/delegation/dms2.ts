@@ -57,14 +57,15 @@ export class DelegatedServer extends Peer {
   }
 
   protected async receive(v: DelegationValue, sessionId: string): Promise<DelegationValue | undefined> {
-    const r = this.record(sessionId, '5.2.1');
+    const r = this.record(sessionId);
+    if (!r.flow) r.flow = '5.2.1';
     switch (v.root) {
       case 'delegation_req': {
         const ack = this.opts.accept !== false && !this.fails('delegation_resp');
         this.devices.set(sessionId, String(v.params.deviceId));
-        if (ack && this.opts.approach !== 'bootstrap') this.later(() => this.bootstrapConfirmed(sessionId));
-        if (ack && this.opts.approach === 'bootstrap') r.flow = '5.2.2';
-        else Object.assign(r, { state: 'failed', step: 'delegation_resp', reason: 'DMS-2 declined the delegation (isAknowledged false, 5.3.1.2)' });
+        if (!ack) Object.assign(r, { state: 'failed', step: 'delegation_resp', reason: 'DMS-2 declined the delegation (isAknowledged false, 5.3.1.2)' });
+        else if (this.opts.approach === 'bootstrap') r.flow = '5.2.2';
+        else this.later(() => this.bootstrapConfirmed(sessionId));
         return { root: 'delegation_resp', params: { reasonCode: ack ? '200' : String(this.opts.failAt?.reasonCode ?? 403), status: 'DELEGATION_RESP', isAknowledged: String(ack), sessionId } };
       }
       case 'bootstrap_srv_url_req': {
