@@ -36,7 +36,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{dmtree.json,ddf}') },
   };
   client = new LanguageClient('omadm', 'OMA DM Workbench', serverOptions, clientOptions);
-  const emulator = registerEmulator(context);
+  const emulator = registerEmulator(context, output);
 
   context.subscriptions.push(
     output,

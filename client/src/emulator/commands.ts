@@ -16,7 +16,7 @@ import { followSession } from './follow';
 
 const LOOPBACK = '127.0.0.1';
 
-function register(id: string, guarded: boolean, fn: (...args: unknown[]) => Promise<unknown>): vscode.Disposable {
+export function register(id: string, guarded: boolean, fn: (...args: unknown[]) => Promise<unknown>): vscode.Disposable {
   return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
     if (guarded && !vscode.workspace.isTrusted) {
       void vscode.window

@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import Mocha from 'mocha';
 import type { EmulatorApi } from '../../../client/src/emulator/index';
 import type { SessionNode } from '../../../client/src/emulator/sessionsView';
+import { registerDelegationFlowTests } from './delegationFlow';
 
 const DEADLINE_MS = 30_000;
 
@@ -321,6 +322,8 @@ function register(): void {
       assert.equal(await udpFree(device.udpPort), true, "the device's UDP port is free");
       assert.deepEqual(sessions.getChildren(), []);
     });
+
+    registerDelegationFlowTests();
   });
 }
 
