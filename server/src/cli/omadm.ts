@@ -10,6 +10,7 @@ import { notifyCommand, serveCommand, sessionCommand } from './serve.js';
 import { demoCommand } from './demo.js';
 import { certsCommand } from './certs.js';
 import { runCommand } from './run.js';
+import { debugAdapterCommand } from './debugAdapter.js';
 import { guarded } from './serve.js';
 
 const HELP = `omadm - OMA DM Workbench on the command line
@@ -50,6 +51,7 @@ Commands and all their options (every command also takes -h, --help):
                   send a DM Notification as a connectionless WAP Push
   run [--env NAME] [--json] [--junit FILE] [--trace DIR] [--devices N] SCENARIO...
                   run scenarios (*.dmflow.json) headless on loopback; JUnit and traces
+  debug-adapter   the scenario debugger over stdio (Debug Adapter Protocol)
   certs [--dir D]  a development CA and a TLS certificate and key for each emulated part
   demo            the example workspace end to end: validation, then a DM Session
                   between the mini DM Server and an emulated device
@@ -142,6 +144,8 @@ export function main(argv: string[], io: Io = stdio): number | Promise<number> {
         return certsCommand(rest, io);
       case 'run':
         return guarded('run', io, () => runCommand(rest, io));
+      case 'debug-adapter':
+        return debugAdapterCommand(rest, io);
       default:
         io.err(`omadm: unknown command '${command}'\n\n${HELP}`);
         return 2;

@@ -88,6 +88,8 @@ export interface LabOptions {
   switchAfter?: number;
   /** The device's tree as MO data items, given DMS-1's DM Server URL (default: `labDeviceItems`). */
   items?: (dms1Url: string) => unknown[];
+  /** Called before each delegation message a peer sends (a debugger pauses there); `label` is the message's root element. */
+  beforeMessage?: (m: { from: string; to: string; label: string; method: string; url: string; body: string }) => Promise<void>;
   /** Once aborted, every wait of the peers ends at once: a cancelled run settles without waiting out the timeouts of 5.2.1.4 and 5.2.3.4. */
   signal?: AbortSignal;
 }
@@ -153,8 +155,10 @@ export async function startLab(o: LabOptions = {}): Promise<DelegationLab> {
   urls.dm2 = dm2Server.url;
   names.set(new URL(dm1Server.url).host, 'dms1').set(new URL(dm2Server.url).host, 'dms2').set('DMS1', 'dms1').set('DMS2', 'dms2');
   let devicePort = 0;
-  const ports1 = abortable(peerPorts(c.dms1, { host: '127.0.0.1', port: () => devicePort }, trace), o.signal);
-  const ports2 = abortable(peerPorts(c.dms2, { host: '127.0.0.1', port: () => devicePort }, trace), o.signal);
+  const gate = (ports: ReturnType<typeof peerPorts>, from: string, to: string): ReturnType<typeof peerPorts> =>
+    o.beforeMessage ? { ...ports, post: async (url, xml) => (await o.beforeMessage!({ from, to, label: /<([A-Za-z_]+)/.exec(xml.replace(/^<\?[^>]*\?>/, ''))?.[1] ?? 'message', method: 'POST', url, body: xml }), ports.post(url, xml)) } : ports;
+  const ports1 = abortable(gate(peerPorts(c.dms1, { host: '127.0.0.1', port: () => devicePort }, trace), 'dms1', 'dms2'), o.signal);
+  const ports2 = abortable(gate(peerPorts(c.dms2, { host: '127.0.0.1', port: () => devicePort }, trace), 'dms2', 'dms1'), o.signal);
   const timeout = o.timeout ?? 10_000;
   const dms1 = new DelegatingServer({
     serverId: 'DMS1', dm: dm1, store: store1, repositoryUrl: `${dm1Server.url}/repository/`, get peerUrl() { return urls.dms2; }, device: DEVICE, notification: { secret: 's1', authData: 'd1' }, timeout,

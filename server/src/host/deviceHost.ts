@@ -4,7 +4,7 @@
  * results (5.4.1); with `save` the mutated tree is written back atomically after each session,
  * never otherwise.
  */
-import { DeviceEngine, type SessionOutcome, type SessionRequest } from '../core/engine/device.js';
+import { DeviceEngine, type DeviceOptions, type SessionOutcome, type SessionRequest } from '../core/engine/device.js';
 import { unwrapWapPush } from '../core/notification/wapPush.js';
 import { serializeTree } from '../core/tree/load.js';
 import type { Clock, HttpPort, TraceSink } from '../core/engine/ports.js';
@@ -29,6 +29,7 @@ export interface DeviceHostOptions {
   /** Where to write the tree after each session (only when asked to). */
   saveTo?: string;
   onSession?: (o: SessionOutcome) => void;
+  beforeCommand?: DeviceOptions['beforeCommand'];
 }
 
 export interface RunningDevice {
@@ -45,7 +46,7 @@ export const systemClock: Clock = { now: () => Date.now() };
 
 export async function runDevice(o: DeviceHostOptions): Promise<RunningDevice> {
   const clock = o.clock ?? systemClock;
-  const engine = new DeviceEngine({ tree: o.tree, ...(o.ddfs ? { ddfs: o.ddfs } : {}), ...(o.ddfLinks ? { ddfLinks: o.ddfLinks } : {}), http: o.http, clock, trace: o.trace, ...(o.name ? { name: o.name } : {}) });
+  const engine = new DeviceEngine({ tree: o.tree, ...(o.ddfs ? { ddfs: o.ddfs } : {}), ...(o.ddfLinks ? { ddfLinks: o.ddfLinks } : {}), http: o.http, clock, trace: o.trace, ...(o.name ? { name: o.name } : {}), ...(o.beforeCommand ? { beforeCommand: o.beforeCommand } : {}) });
   let chain: Promise<unknown> = Promise.resolve();
   let closed = false;
   const session = (req: SessionRequest = {}): Promise<SessionOutcome> => {

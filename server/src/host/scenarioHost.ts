@@ -8,7 +8,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { DeviceHandle, Emit, PeersHandle, ScenarioHost, ServerHandle } from '../core/engine/scenario.js';
+import type { DeviceHandle, Emit, Hooks, PeersHandle, ScenarioHost, ServerHandle } from '../core/engine/scenario.js';
+import type { HttpPort, HttpRequest } from '../core/engine/ports.js';
+import { mediaTypeOf } from '../core/dm20/model.js';
+import { mediaType } from '../core/http/message.js';
 import type { DeviceParticipant, DmServerParticipant } from '../core/scenario/model.js';
 import type { SessionOutcome } from '../core/engine/device.js';
 import { DmServerEngine } from '../core/engine/server.js';
@@ -64,7 +67,7 @@ export function scenarioHost(dir: string): ScenarioHost {
         },
       };
     },
-    startDevices: async (p: DeviceParticipant, count: number, serverUrl: string | undefined, trace: Emit): Promise<DeviceHandle[]> => {
+    startDevices: async (p: DeviceParticipant, count: number, serverUrl: string | undefined, trace: Emit, hooks?: Hooks): Promise<DeviceHandle[]> => {
       const out: DeviceHandle[] = [];
       try {
         for (let i = 0; i < count; i++) {
@@ -73,10 +76,12 @@ export function scenarioHost(dir: string): ScenarioHost {
           const acc = account(tree, p.serverId);
           const hosts = serverUrl && acc?.serverUri ? new Map([[new URL(acc.serverUri).host, serverUrl]]) : undefined;
           const http = new UndiciHttpClient({ ...(hosts ? { hosts } : {}), timeout: 10_000 });
+          const name = count > 1 ? `${p.id}-${i + 1}` : p.id;
+          // A debugger pauses before each request the device sends (DM packages and the Data Repository's exchanges alike).
+          const gated: HttpPort = hooks?.message ? { send: async (req) => (await hooks.message!({ from: name, to: p.server ?? hostOfUrl(req.url), label: labelOf(req), method: req.method, url: req.url, ...(req.body ? { body: new TextDecoder().decode(req.body) } : {}) }), http.send(req)) } : http;
           const outcomes: SessionOutcome[] = [];
           const waiting: { index: number; resolve: (o: SessionOutcome) => void }[] = [];
-          const name = count > 1 ? `${p.id}-${i + 1}` : p.id;
-          const device = await runDevice({ tree, ddfs: ddfs ??= loadDdfs([]), http, trace, udpPort: 0, name, onSession: (o) => {
+          const device = await runDevice({ tree, ddfs: ddfs ??= loadDdfs([]), http: gated, trace, ...(hooks?.command ? { beforeCommand: (c, at) => hooks.command!(name, c, at) } : {}), udpPort: 0, name, onSession: (o) => {
             outcomes.push(o);
             for (const w of waiting.splice(0)) if (outcomes.length > w.index) w.resolve(outcomes[w.index]!);
             else waiting.push(w);
@@ -99,12 +104,12 @@ export function scenarioHost(dir: string): ScenarioHost {
       }
       return out;
     },
-    startPeers: async (_id: string, trace: Emit): Promise<PeersHandle> => {
+    startPeers: async (_id: string, trace: Emit, hooks?: Hooks): Promise<PeersHandle> => {
       pki ??= labCertificates();
       const c = await pki;
       return {
         run: (flow, o) => runDelegationFlow(flow, {
-          pki: c, trace, ...(o.full !== undefined ? { full: o.full } : {}),
+          pki: c, trace, ...(o.full !== undefined ? { full: o.full } : {}), ...(hooks?.message ? { beforeMessage: hooks.message } : {}),
           ...(o.failAt ? { [o.failAt.side === 'dms1' ? 'failDms1' : 'failDms2']: { step: o.failAt.step, ...(o.failAt.reasonCode !== undefined ? { reasonCode: o.failAt.reasonCode } : {}) } } : {}),
         }),
         close: async () => undefined,
@@ -123,4 +128,20 @@ function renumber(tree: DmTree, n: number): void {
       if (node && !node.interior) tree.setValue(node, `${id ?? 'device'}-${n}`);
     }
   }
+}
+
+function hostOfUrl(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** What a request is, as a debugger's function breakpoints name it: Package#1, Package#3, or the HTTP method. */
+function labelOf(req: HttpRequest): string {
+  const type = mediaType(req.headers['content-type'] ?? '');
+  if (type === mediaTypeOf('pkg1')) return 'Package#1';
+  if (type === mediaTypeOf('pkg3') || type === 'multipart/form-data') return 'Package#3';
+  return req.method;
 }

@@ -41,6 +41,8 @@ export interface DeviceOptions {
   boundary?: () => string;
   /** DDF links by MOID, for the MOS of MOs whose instances do not name their DDF (5.2.2). */
   ddfLinks?: ReadonlyMap<string, string>;
+  /** Called before each command of a Package#2 is carried out: a debugger pauses there. */
+  beforeCommand?: (c: DmCommand, at: { sessionId: string; index: number; count: number }) => Promise<void>;
 }
 
 export type NotificationVerdict = { accepted: true; serverId: string; notificationId?: number; reqMos: boolean } | { accepted: false; reason: string; serverId?: string; notificationId?: number };
@@ -148,7 +150,8 @@ export class DeviceEngine {
       ctx.omadmAccept = omadmAccept;
       const statuses: CommandStatus[] = [];
       const parts: DataPart[] = [];
-      for (const c of commands) {
+      for (const [index, c] of commands.entries()) {
+        if (!('invalid' in c)) await this.opts.beforeCommand?.(c, { sessionId, index, count: commands.length });
         const result: CommandResult = 'invalid' in c ? { status: { sc: 400 }, note: c.invalid } : await executeCommand(ctx, c);
         this.opts.trace({ time: this.opts.clock.now(), from: this.name, to: this.name, transport: 'local', kind: 'note', note: `${'invalid' in c ? 'CMD entry' : c.name}: ${result.status ? `${result.status.sc} ` : ''}${result.note}`, sessionId });
         if (result.status) {

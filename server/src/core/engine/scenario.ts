@@ -7,7 +7,7 @@
  */
 import type { Scenario, Step, DeviceParticipant, DmServerParticipant, FlowName } from '../scenario/model.js';
 import type { DmTree } from '../tree/model.js';
-import type { Package2 } from '../dm20/model.js';
+import type { DmCommand, Package2 } from '../dm20/model.js';
 import { parsePackage } from '../dm20/model.js';
 import type { PackageKind } from '../dm20/packages.js';
 import { type TraceEvent, renamed } from '../trace/events.js';
@@ -53,13 +53,26 @@ export interface PeersHandle {
 
 export type Emit = (e: TraceEvent) => void;
 
+/** Where a run can pause (a debugger's stops): before a step, a message a part sends, a command a device carries out; after a failed step. */
+export type PausePoint =
+  | { kind: 'step'; step: Step }
+  | { kind: 'message'; step: Step; from: string; to: string; label: string; method?: string; url?: string; body?: string }
+  | { kind: 'command'; step: Step; device: string; command: DmCommand; sessionId: string; index: number; count: number }
+  | { kind: 'failure'; step: Step; result: StepResult };
+
+/** What the host calls as the parts work, so that a run can pause inside a step. */
+export interface Hooks {
+  message?(m: { from: string; to: string; label: string; method?: string; url?: string; body?: string }): Promise<void>;
+  command?(device: string, c: DmCommand, at: { sessionId: string; index: number; count: number }): Promise<void>;
+}
+
 export interface ScenarioHost {
   tree(file: string): DmTree;
   package2(file: string): Package2;
   startServer(p: DmServerParticipant, serverId: string, trace: Emit): Promise<ServerHandle>;
   /** `count` copies of a device; `serverUrl` is where its DM Account's SrvURI host goes. */
-  startDevices(p: DeviceParticipant, count: number, serverUrl: string | undefined, trace: Emit): Promise<DeviceHandle[]>;
-  startPeers(id: string, trace: Emit): Promise<PeersHandle>;
+  startDevices(p: DeviceParticipant, count: number, serverUrl: string | undefined, trace: Emit, hooks?: Hooks): Promise<DeviceHandle[]>;
+  startPeers(id: string, trace: Emit, hooks?: Hooks): Promise<PeersHandle>;
   sleep(ms: number): Promise<void>;
   /** Rejects when `ms` pass first. */
   within<T>(p: Promise<T>, ms: number, what: string): Promise<T>;
@@ -94,8 +107,11 @@ export interface RunOptions {
   trace?: Emit;
   /** Copies of every device participant, instead of their `count` (a fleet). */
   devices?: number;
-  stepper?: (step: Step) => Promise<void>;
+  /** Called at every pause point; a debugger resolves it when the run may go on. */
+  stepper?: (at: PausePoint) => Promise<void>;
   onStep?: (r: StepResult) => void;
+  /** The running parts, once started: a debugger shows their state. */
+  onParticipants?: (p: { servers: ReadonlyMap<string, ServerHandle>; devices: ReadonlyMap<string, DeviceHandle[]>; peers: ReadonlyMap<string, PeersHandle> }) => void;
   /** Checked between steps: a cancelled run skips the rest and tears everything down. */
   cancelled?: () => boolean;
 }
@@ -130,6 +146,16 @@ export async function runScenario(o: RunOptions): Promise<ScenarioResult> {
   const peers = new Map<string, PeersHandle>();
   const results: StepResult[] = [];
   let error: string | undefined;
+  let running: Step | undefined;
+  const stepper = o.stepper;
+  const hooks: Hooks | undefined = stepper && {
+    message: async (m) => {
+      if (running) await stepper({ kind: 'message', step: running, ...m });
+    },
+    command: async (device, command, at) => {
+      if (running) await stepper({ kind: 'command', step: running, device, command, ...at });
+    },
+  };
   try {
     // Servers first: devices need their URLs.
     for (const p of scenario.participants) {
@@ -143,13 +169,14 @@ export async function runScenario(o: RunOptions): Promise<ScenarioResult> {
     }
     for (const p of scenario.participants) {
       if (p.kind === 'device') {
-        const fleet = await host.startDevices(p, o.devices ?? p.count ?? 1, p.server === undefined ? undefined : servers.get(p.server)?.url ?? p.server, emit);
+        const fleet = await host.startDevices(p, o.devices ?? p.count ?? 1, p.server === undefined ? undefined : servers.get(p.server)?.url ?? p.server, emit, hooks);
         devices.set(p.id, fleet);
         const srvUri = fleet[0] ? account(fleet[0].engine.tree, p.serverId)?.serverUri : undefined;
         if (p.server !== undefined && servers.has(p.server) && srvUri) names.set(hostOf(srvUri), p.server);
       }
-      if (p.kind === 'delegation') peers.set(p.id, await host.startPeers(p.id, emit));
+      if (p.kind === 'delegation') peers.set(p.id, await host.startPeers(p.id, emit, hooks));
     }
+    o.onParticipants?.({ servers, devices, peers });
   } catch (e) {
     error = `the participants could not start: ${(e as Error).message}`;
   }
@@ -160,8 +187,9 @@ export async function runScenario(o: RunOptions): Promise<ScenarioResult> {
       o.onStep?.(r);
       continue;
     }
-    await o.stepper?.(step);
+    await stepper?.({ kind: 'step', step });
     current = step.index;
+    running = step;
     const from = events.length;
     const s0 = host.now();
     let r: StepResult;
@@ -178,6 +206,8 @@ export async function runScenario(o: RunOptions): Promise<ScenarioResult> {
       r = { index: step.index, name: step.name, line: step.line, status: x ? 'failed' : 'errored', message: (e as Error).message, ...(x?.expected !== undefined ? { expected: x.expected } : {}), ...(x?.actual !== undefined ? { actual: x.actual } : {}), duration: host.now() - s0 };
     }
     current = -1;
+    running = undefined;
+    if (r.status === 'failed' || r.status === 'errored') await stepper?.({ kind: 'failure', step, result: r });
     results.push(r);
     o.onStep?.(r);
   }
