@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { ConTypesRequest, DecodeNotificationRequest, EncodeNotificationRequest, MessagesRequest, SettingsNotification, SkeletonRequest, TreeStatusNotification, TreeStatusRequest, ValidateWorkspaceRequest, type EncodeArgs, type Settings, type TreeStatus, type ValidateWorkspaceResult } from '../../server/src/lsp/contract';
 import { LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { type EmulatorApi, TRACE_SCHEME, registerEmulator } from './emulator/index';
+import { registerDebugger } from './debug/index';
 
 let client: LanguageClient | undefined;
 
@@ -37,6 +38,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
   };
   client = new LanguageClient('omadm', 'OMA DM Workbench', serverOptions, clientOptions);
   const emulator = registerEmulator(context, output);
+  registerDebugger(context);
 
   context.subscriptions.push(
     output,

@@ -12,6 +12,7 @@ import Mocha from 'mocha';
 import type { EmulatorApi } from '../../../client/src/emulator/index';
 import type { SessionNode } from '../../../client/src/emulator/sessionsView';
 import { registerDelegationFlowTests } from './delegationFlow';
+import { registerDebuggerTests } from './debugger';
 
 const DEADLINE_MS = 30_000;
 
@@ -324,6 +325,7 @@ function register(): void {
     });
 
     registerDelegationFlowTests();
+    registerDebuggerTests();
   });
 }
 
