@@ -38,5 +38,25 @@ export function registerDebugger(context: vscode.ExtensionContext): void {
         return config;
       },
     }),
+    // While a scenario is paused, hovering a ClientURI in it shows what it addresses in the live trees.
+    vscode.languages.registerHoverProvider({ pattern: '**/*.dmflow.json' }, {
+      async provideHover(doc, position) {
+        const session = vscode.debug.activeDebugSession;
+        if (session?.type !== DEBUG_TYPE) return undefined;
+        const range = doc.getWordRangeAtPosition(position, /"(?:urn:)?oma:mo:[^"\\]*"/);
+        if (!range) return undefined;
+        const expression = doc.getText(range).slice(1, -1);
+        try {
+          const r = (await session.customRequest('evaluate', { expression, context: 'hover' })) as { result: string };
+          const md = new vscode.MarkdownString();
+          md.appendMarkdown('**Live value** (paused scenario)\n\n');
+          md.appendCodeblock(r.result, 'json');
+          return new vscode.Hover(md, range);
+        } catch {
+          // Not paused: the run answers nothing meaningful, and the language server's hover stands.
+          return undefined;
+        }
+      },
+    }),
   );
 }

@@ -75,6 +75,12 @@ export function registerDebuggerTests(): void {
       assert.match(st2.stackFrames[0]!.name, /^Package#1 phone -> dm/);
       const ev = (await session.customRequest('evaluate', { expression: 'urn:oma:mo:oma-dm-devinfo:1.0//DevID', context: 'watch' })) as { result: string };
       assert.equal(ev.result, '"IMEI:493005100592800"');
+      // Hover in the scenario while paused: the live value of the ClientURI under the pointer.
+      const doc = await vscode.workspace.openTextDocument(file);
+      const at = doc.positionAt(doc.getText().indexOf('urn:oma:mo:oma-dm-devinfo:1.0//DevID') + 5);
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, at);
+      const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+      assert.match(text, /Live value[\s\S]*IMEI:493005100592800/);
       await vscode.debug.stopDebugging(session);
       await until('the end of the session', () => (vscode.debug.activeDebugSession ? undefined : true));
       const refused = await new Promise<boolean>((resolve) => {
