@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
 import { ConTypesRequest, DecodeNotificationRequest, EncodeNotificationRequest, MessagesRequest, SettingsNotification, SkeletonRequest, TreeStatusNotification, TreeStatusRequest, ValidateWorkspaceRequest, type EncodeArgs, type Settings, type TreeStatus, type ValidateWorkspaceResult } from '../../server/src/lsp/contract';
 import { LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { type EmulatorApi, TRACE_SCHEME, registerEmulator } from './emulator/index';
+import { SCENARIO_SELECTOR, type ScenariosApi, registerScenarios } from './scenarios/index';
+import { registerTraceViewer } from './trace/index';
 import { registerDebugger } from './debug/index';
 
 let client: LanguageClient | undefined;
@@ -15,7 +17,7 @@ let client: LanguageClient | undefined;
 const DECODE_SCHEME = 'omadm-decode';
 
 
-export async function activate(context: vscode.ExtensionContext): Promise<{ client: LanguageClient; emulator: EmulatorApi }> {
+export async function activate(context: vscode.ExtensionContext): Promise<{ client: LanguageClient; emulator: EmulatorApi; scenarios: ScenariosApi }> {
   const output = vscode.window.createOutputChannel('OMA DM Workbench');
   const module = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
@@ -30,7 +32,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     return { sampleTrees: c.get<string[]>('sampleTrees') ?? [], ...(serverId ? { serverId } : {}) };
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: selector,
+    documentSelector: [...selector, SCENARIO_SELECTOR],
     outputChannel: output,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
     initializationOptions: settings(),
@@ -38,6 +40,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
   };
   client = new LanguageClient('omadm', 'OMA DM Workbench', serverOptions, clientOptions);
   const emulator = registerEmulator(context, output);
+  const scenarios = registerScenarios(context);
+  registerTraceViewer(context, emulator.documents);
   registerDebugger(context);
 
   context.subscriptions.push(
@@ -155,7 +159,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     output.appendLine(`The OMA DM language server did not start: ${(e as Error).message}`);
     void vscode.window.showErrorMessage('OMA DM Workbench: the language server did not start; see the "OMA DM Workbench" output.', 'Show output').then((a) => a && output.show());
   }
-  return { client, emulator };
+  return { client, emulator, scenarios };
 }
 
 export async function deactivate(): Promise<void> {

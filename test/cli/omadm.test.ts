@@ -103,7 +103,8 @@ test('demo validates the example workspace, then runs a DM Session between the m
   const r = omadm('demo');
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /✓ flows\/dmacc-approach\.dmhttp {2}\(HTTP exchange: DELEGATION_REQ, DELEGATION_RESP, BOOTSTRAP_CONFIRMED, DELEGATION_PREPARED, DELEGATION_CONFIRMED\)/);
-  assert.match(r.stdout, /18 files checked: 0 errors, 4 warnings/);
+  assert.match(r.stdout, /22 files checked: 0 errors, 4 warnings/);
+  assert.match(r.stdout, /✓ scenarios\/fleet\.dmflow\.json {2}\(scenario: Fleet of 100 devices\)/);
   assert.match(r.stdout, /✓ dm20\/session\.dmhttp {2}\(HTTP exchange: Package#1, Package#2, Package#3, MO data, Package#2\)/);
   // The session: Package#0 over UDP, Package#1, the commands of both Package#2s, the EXEC report in a session of its own.
   assert.match(r.stdout, /-> IMEI:493005100592800 {2}Package#0 {2}\(accepted from DMS_ID1\)/);

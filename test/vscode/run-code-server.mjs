@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CODE_SERVER, ROOT, runExtensionTests, startCodeServer } from './code-server.mjs';
 import { runUiTest } from './ui.mjs';
+import { runTraceUiTest } from './traceUi.mjs';
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' });
@@ -47,6 +48,9 @@ try {
   const ws2 = workspaceCopy();
   copies.push(ws2);
   results.push(['UI test with the installed .vsix', await runUiTest({ url: server.url, folder: ws2, shots })]);
+  const ws3 = workspaceCopy();
+  copies.push(ws3);
+  results.push(['sequence diagram of a trace', await runTraceUiTest({ url: server.url, folder: ws3, shots })]);
 } finally {
   server.stop();
   for (const c of copies) fs.rmSync(c, { recursive: true, force: true });

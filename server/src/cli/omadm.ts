@@ -77,6 +77,8 @@ A file reached by two paths is checked once. Recognised:
                         against them (warnings where nothing or too much is addressed); an MO
                         instance defined again in another tree file is reported there
   DDFs                  *.ddf (DM 1.3 MgmtTree)
+  scenarios             *.dmflow.json: the files they name, their ClientURIs against their device's
+                        tree (docs/scenarios.md)
 A file named like one of these that holds binary data gets one file.binary error. Only regular
 files are read (a FIFO or a device named is refused), none larger than ${MAX_FILE / 1024 / 1024} MiB.
 

@@ -6,6 +6,7 @@ import { LineIndex } from '../core/text/lineIndex.js';
 import { SOURCE, type Diagnostic, type Severity } from '../core/diagnostic.js';
 import { PACKAGES } from '../core/dm20/packages.js';
 import { fileKind } from '../core/kinds.js';
+import { SCENARIO_NAME, analyzeScenario } from '../language/scenario.js';
 import { loadDdfs } from '../host/ddfs.js';
 import { loadTrees } from '../core/tree/load.js';
 import type { TreeContext } from '../core/tree/check.js';
@@ -256,6 +257,20 @@ export function validatePaths(paths: string[], options: ValidateOptions = {}): V
       continue;
     }
     const text = buf.toString('utf8');
+    if (!input.stdin && SCENARIO_NAME.test(input.hint)) {
+      // Scenarios (docs/scenarios.md) are checked as the editor checks them: the files they name, the ClientURIs against their device's tree.
+      const a = analyzeScenario(text, file, { read: readSibling, isDirectory: (d) => fs.statSync(d, { throwIfNoEntry: false })?.isDirectory() ?? false });
+      recognised.add(file);
+      result.files++;
+      result.checked.push({ file, kind: 'scenario', ...(a.parsed.scenario ? { message: a.parsed.scenario.name } : {}) });
+      const lines = new LineIndex(text);
+      for (const d of [...a.diagnostics].sort((x, y) => x.start - y.start)) {
+        const st = lines.positionAt(d.start);
+        const en = lines.positionAt(d.end);
+        result.diagnostics.push(contract(file, { line: st.line + 1, column: st.character + 1, endLine: en.line + 1, endColumn: en.character + 1 }, d));
+      }
+      continue;
+    }
     const analysis = analyzeText(text, { fileName: input.hint }, { ...(input.stdin ? {} : { readSibling }), ddfs, ...(trees ? { trees } : {}) });
     if (!analysis.recognised) continue;
     recognised.add(file);

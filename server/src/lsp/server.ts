@@ -60,7 +60,8 @@ import {
   type ValidateWorkspaceResult,
 } from './contract.js';
 import { shippedDdfFolder } from '../host/ddfs.js';
-import { LanguageService, SEMANTIC_TOKEN_TYPES, type IndexedClientUri, type TextDocumentInput, type ValidationResult } from '../language/service.js';
+import { SEMANTIC_TOKEN_TYPES, type IndexedClientUri, type TextDocumentInput, type ValidationResult } from '../language/service.js';
+import { ScenarioLanguageService } from '../language/scenarioService.js';
 import { notificationReport } from '../language/notification.js';
 import { encode } from '../core/notification/codec.js';
 import { formatHex } from '../core/notification/input.js';
@@ -143,7 +144,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       return undefined;
     }
   };
-  const service = new LanguageService({ readSibling }, { featureOnlyLength: INLINE_LENGTH });
+  // Scenario files (*.dmflow.json) are answered by the scenario service, every other document by the base one.
+  const service = new ScenarioLanguageService({ readSibling }, { featureOnlyLength: INLINE_LENGTH });
   const validator = new Validator(service, { ...(options.workerFile ? { workerFile: options.workerFile } : {}), inlineLength: INLINE_LENGTH, log, openText });
   const workspace = new WorkspaceFiles([]);
 

@@ -7,7 +7,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import * as fs from 'node:fs';
-import { LanguageService, type TextDocumentInput, type ValidationResult } from '../language/service.js';
+import type { TextDocumentInput, ValidationResult } from '../language/service.js';
+import { ScenarioLanguageService } from '../language/scenarioService.js';
 import { type TreeInput, ddfMap } from './trees.js';
 import { type ClientUriIndex, indexUris } from '../language/clientUriIndex.js';
 
@@ -31,7 +32,7 @@ export function runValidationWorker(): void {
   const port = parentPort;
   if (!port) return;
   let siblings: Record<string, string> = {};
-  const service = new LanguageService({
+  const service = new ScenarioLanguageService({
     readSibling: (file) => {
       if (Object.prototype.hasOwnProperty.call(siblings, file)) return siblings[file];
       try {

@@ -21,7 +21,7 @@ export interface WorkspaceFile {
 }
 
 /** Named as one of the product's kinds: no need to look inside. */
-const NAMED = /\.((delegation|del)\.xml|pkg[123]\.json|dmmo\.json|alert\.json|dmtree\.json|dmhttp|pkg0|pkg0\.hex|ddf)$/i;
+const NAMED = /\.((delegation|del)\.xml|pkg[123]\.json|dmmo\.json|alert\.json|dmtree\.json|dmflow\.json|dmhttp|pkg0|pkg0\.hex|ddf)$/i;
 /** Read the beginning of these to tell. */
 const SNIFFED = /\.(xml|json|http)$/i;
 /** Folders never walked: dependencies and tool state. */

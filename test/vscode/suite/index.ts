@@ -13,6 +13,8 @@ import type { EmulatorApi } from '../../../client/src/emulator/index';
 import type { SessionNode } from '../../../client/src/emulator/sessionsView';
 import { registerDelegationFlowTests } from './delegationFlow';
 import { registerDebuggerTests } from './debugger';
+import { registerTraceDiagramTests } from './traceDiagram';
+import { registerScenarioTests } from './scenarios';
 
 const DEADLINE_MS = 30_000;
 
@@ -326,6 +328,8 @@ function register(): void {
 
     registerDelegationFlowTests();
     registerDebuggerTests();
+    registerScenarioTests();
+    registerTraceDiagramTests();
   });
 }
 
