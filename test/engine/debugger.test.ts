@@ -1,7 +1,8 @@
 // The scenario debugger through the Debug Adapter Protocol, with @vscode/debugadapter-testsupport's
 // DebugClient: breakpoints on steps and on messages and commands, every step kind, variables and
 // setVariable on the live tree, evaluate, exception breakpoints, and a disconnect that leaves
-// nothing listening. Plus `omadm debug-adapter` over stdio.
+// nothing listening; the run streamed to the client as custom events (trace batches, redacted, and
+// what each stop is paused at). Plus `omadm debug-adapter` over stdio.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -12,6 +13,8 @@ import { spawn } from 'node:child_process';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { OmadmDebugSession } from '../../server/src/debug/adapter.ts';
+import { ENDED_EVENT, type EndedBody, LiveTrace, MAX_BATCH, MAX_EVENT_CHARS, MAX_LIVE_EVENTS, PAUSED_EVENT, type PausedAt, type PausedBody, RESUMED_EVENT, TRACE_EVENT, type TraceBatch, redactedEvent } from '../../server/src/debug/liveTrace.ts';
+import type { TraceEvent } from '../../server/src/core/trace/events.ts';
 import { ROOT } from '../helpers.ts';
 
 const TREE = path.join(ROOT, 'examples', 'workspace', 'device.dmtree.json');
@@ -176,4 +179,89 @@ test('omadm debug-adapter speaks DAP over stdio', async () => {
     child.stdin.end();
     await new Promise((r) => child.once('exit', r));
   }
+});
+
+test('the run streams to the client: trace events batched and redacted, and each stop names the paused command or message', async () => {
+  const SECRET = 's3cr3tTokenValue';
+  const { file, lines } = scenarioFile([
+    { queue: { server: 'dm', commands: [['GET', 'urn:oma:mo:oma-dm-devinfo:1.0//DevID'], ['GET', 'urn:oma:mo:oma-dm-devinfo:1.0//Ext/${secret:TOKEN}']] } },
+    { session: { device: 'phone' } },
+  ]);
+  const { dc, close } = await adapter();
+  const events: TraceEvent[] = [];
+  const bodies: string[] = [];
+  const paused: { at: PausedAt; events: number }[] = [];
+  dc.on(TRACE_EVENT, (e: DebugProtocol.Event) => {
+    const b = e.body as TraceBatch;
+    bodies.push(JSON.stringify(b));
+    assert.equal(b.first, events.length, 'batches come in order, numbered as the run traces');
+    events.push(...b.events);
+  });
+  dc.on(PAUSED_EVENT, (e: DebugProtocol.Event) => {
+    bodies.push(JSON.stringify(e.body));
+    paused.push({ at: (e.body as PausedBody).at, events: events.length });
+  });
+  try {
+    await dc.initializeRequest();
+    await dc.setExceptionBreakpointsRequest({ filters: [] });
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'GET' }, { name: 'Package#3' }] });
+    await dc.launchRequest({ program: file, secrets: { TOKEN: SECRET }, stopOnEntry: true } as DebugProtocol.LaunchRequestArguments);
+    // Before a step: its index.
+    await stoppedAfter(dc, () => dc.configurationDoneRequest());
+    let p = paused.at(-1)!;
+    assert.deepEqual(p.at, { kind: 'step', step: 0, name: p.at.kind === 'step' ? p.at.name : '', line: lines[0] });
+    // The first command of the Package#2: the pause names it and points at the Package#2's event, sent before it.
+    await stoppedAfter(dc, () => dc.continueRequest({ threadId: 1 }));
+    p = paused.at(-1)!;
+    assert.equal(p.at.kind, 'command');
+    if (p.at.kind !== 'command') return;
+    assert.deepEqual([p.at.device, p.at.command.name, p.at.command.params, p.at.index, p.at.count], ['phone', 'GET', ['urn:oma:mo:oma-dm-devinfo:1.0//DevID'], 0, 2]);
+    assert.ok(p.at.event !== undefined && p.at.event < p.events, 'the Package#2 was sent before the pause');
+    const package2 = events[p.at.event]!;
+    assert.deepEqual([package2.kind, package2.to, package2.sessionId], ['package2', 'phone', p.at.sessionId]);
+    // Package#1 went with HTTP Basic: its scheme only.
+    const package1 = events.find((e) => e.kind === 'package1')!;
+    assert.equal(package1.headers?.['authorization'], 'Basic «redacted»');
+    // The second command carries the secret: redacted in the pause and in the Package#2.
+    p = (await stoppedAfter(dc, () => dc.continueRequest({ threadId: 1 })), paused.at(-1)!);
+    assert.ok(p.at.kind === 'command' && p.at.index === 1);
+    assert.deepEqual(p.at.command.params, ['urn:oma:mo:oma-dm-devinfo:1.0//Ext/«secret:TOKEN»']);
+    assert.match(JSON.stringify(package2.body), /«secret:TOKEN»/);
+    // Before the Package#3: a message not sent yet, named by sender, receiver and label.
+    const resumed = dc.waitForEvent(RESUMED_EVENT, 20_000);
+    p = (await stoppedAfter(dc, () => dc.continueRequest({ threadId: 1 })), paused.at(-1)!);
+    await resumed;
+    assert.equal(p.at.kind, 'message');
+    if (p.at.kind !== 'message') return;
+    assert.deepEqual([p.at.from, p.at.to, p.at.label], ['phone', 'dm', 'Package#3']);
+    assert.ok(!events.some((e) => e.kind === 'package3'), 'the Package#3 is not in the trace yet');
+    const ended = dc.waitForEvent(ENDED_EVENT, 20_000);
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated', 20_000)]);
+    assert.equal(typeof ((await ended).body as EndedBody).passed, 'boolean');
+    assert.ok(events.some((e) => e.kind === 'package3'));
+    assert.deepEqual(events.map((e) => e.step), events.map(() => 1), 'every event is of the session step');
+    for (const b of bodies) assert.ok(!b.includes(SECRET) && !b.includes(Buffer.from('device1:transport-secret').toString('base64')), b.slice(0, 200));
+  } finally {
+    await close();
+  }
+});
+
+test('live trace: events of one tick go in batches of at most MAX_BATCH, numbered; past MAX_LIVE_EVENTS they are counted, not sent; bodies too large are cut', async () => {
+  const sent: TraceBatch[] = [];
+  const live = new LiveTrace((_, b) => sent.push(b), { redact: (s) => s.split('pw').join('«secret:P»'), hasSecrets: true });
+  const total = MAX_LIVE_EVENTS + 10;
+  for (let i = 0; i < total; i++) live.add({ time: i, from: 'phone', to: 'dm', transport: 'http', kind: 'package1', body: { n: i, pw: 'pw' } });
+  assert.equal(sent.length, 0, 'nothing before the tick ends');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(sent.length, Math.ceil(MAX_LIVE_EVENTS / MAX_BATCH));
+  assert.ok(sent.every((b, i) => b.first === i * MAX_BATCH && b.events.length <= MAX_BATCH));
+  assert.equal(sent.reduce((n, b) => n + b.events.length, 0), MAX_LIVE_EVENTS);
+  assert.deepEqual(sent[0]!.events[0]!.body, { n: 0, '«secret:P»': '«secret:P»' });
+  assert.equal(sent.at(-1)!.omitted, 10);
+  live.add({ time: 0, from: 'phone', to: 'dm', transport: 'http', kind: 'package1' });
+  live.flush();
+  assert.deepEqual([sent.at(-1)!.events.length, sent.at(-1)!.omitted], [0, 11], 'the count of events left out still arrives');
+  const huge = redactedEvent({ time: 0, from: 'dm', to: 'phone', transport: 'http', kind: 'package2', body: { CMD: [['REPLACE', 'x', 'y'.repeat(MAX_EVENT_CHARS)]] } }, (s) => s, false);
+  assert.match(String(huge.body), /^\(\d+ characters: left out of the live diagram/);
+  live.dispose();
 });

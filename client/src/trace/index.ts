@@ -23,6 +23,7 @@ import { type TraceDocuments, segment } from '../emulator/documents';
 import { eventDocument, exchangeText } from '../emulator/render';
 import { UserError, asUri } from '../emulator/pick';
 import { type LoadedTrace, type RenderedState, TracePanel } from './panel';
+import { registerLiveRuns } from './live';
 
 /** Trace files larger than this are refused: read whole, they would take the extension host's memory. */
 export const MAX_TRACE_BYTES = 256 * 1024 * 1024;
@@ -91,6 +92,32 @@ export function registerTraceViewer(context: vscode.ExtensionContext, documents:
     return panels.get(uri.toString())?.trace ?? (await load(uri));
   };
 
+  /** A diagram panel, known by its trace's URI until it closes (a live one may change its trace: `rekey`). */
+  const createPanel = (trace: LoadedTrace, show: { viewColumn?: vscode.ViewColumn; preserveFocus?: boolean } = {}): TracePanel => {
+    let key = trace.uri.toString();
+    const created: TracePanel = new TracePanel(
+      trace,
+      { open: (p, row, exchange) => openRow(p.trace, row, exchange), command: (p, command, range) => onToolbar(p, command, range) },
+      () => {
+        if (panels.get(key) === created) panels.delete(key);
+        if (active === created) active = undefined;
+      },
+      show,
+    );
+    panels.set(key, created);
+    keys.set(created, (next) => {
+      if (panels.get(key) === created) panels.delete(key);
+      key = next;
+      panels.set(key, created);
+    });
+    created.panel.onDidChangeViewState((e) => {
+      if (e.webviewPanel.active) active = created;
+    });
+    if (created.panel.active) active = created;
+    return created;
+  };
+  const keys = new WeakMap<TracePanel, (key: string) => void>();
+
   const openTrace = async (arg?: unknown): Promise<OpenedTrace | undefined> => {
     // Another trace than the diagram in front: the active editor's, or one picked.
     const uri = await traceUri(arg, false);
@@ -101,17 +128,7 @@ export function registerTraceViewer(context: vscode.ExtensionContext, documents:
     if (panel) {
       panel.reload(trace);
       panel.panel.reveal();
-    } else {
-      const created = new TracePanel(trace, { open: (p, row, exchange) => openRow(p.trace, row, exchange), command: (p, command, range) => onToolbar(p, command, range) }, () => {
-        panels.delete(key);
-        if (active === created) active = undefined;
-      });
-      panel = created;
-      panels.set(key, created);
-      created.panel.onDidChangeViewState((e) => {
-        if (e.webviewPanel.active) active = created;
-      });
-    }
+    } else panel = createPanel(trace);
     active = panel;
     const bad = trace.problems.length + trace.moreProblems;
     if (bad || trace.truncated) {
@@ -173,8 +190,10 @@ export function registerTraceViewer(context: vscode.ExtensionContext, documents:
   const saveTarget = async (given: unknown, trace: LoadedTrace, extension: string, filter: Record<string, string[]>): Promise<vscode.Uri | undefined> => {
     const uri = asUri(given);
     if (uri) return uri;
-    const base = trace.uri.path.replace(TRACE_FILE, '').replace(/\.jsonl$/i, '');
-    return vscode.window.showSaveDialog({ defaultUri: trace.uri.with({ path: `${base}${extension}` }), filters: filter, saveLabel: 'Save' });
+    // A run's diagram has no file: what it saves goes beside the scenario.
+    const near = trace.saveAs ?? trace.uri;
+    const base = near.path.replace(TRACE_FILE, '').replace(/\.jsonl$/i, '');
+    return vscode.window.showSaveDialog({ defaultUri: near.with({ path: `${base}${extension}` }), filters: filter, saveLabel: 'Save' });
   };
 
   const exportMermaid = async (arg?: unknown, range?: [number, number]): Promise<vscode.TextDocument | undefined> => {
@@ -264,6 +283,12 @@ export function registerTraceViewer(context: vscode.ExtensionContext, documents:
     const run = commands[command];
     return run ? guard(run)() : Promise.resolve(undefined);
   };
+
+  // The run diagram of a scenario being debugged: the same panel, fed by the debugger's events.
+  registerLiveRuns(context, {
+    create: (trace, show) => createPanel(trace, show),
+    rekey: (panel, trace) => keys.get(panel)?.(trace.uri.toString()),
+  });
 
   context.subscriptions.push(
     { dispose: () => [...panels.values()].forEach((p) => p.dispose()) },

@@ -34,16 +34,25 @@ export function wire(r: Row): WireRow {
 
 /** Messages from the extension to the webview. */
 export type ToWebview =
-  | { type: 'start'; title: string; participants: string[]; total: number; failures: number; summary: string; failureRows: number[] }
+  /** `live`: a run still growing; the view follows its end while it is scrolled there. */
+  | { type: 'start'; title: string; participants: string[]; total: number; failures: number; summary: string; failureRows: number[]; live?: boolean }
   | { type: 'rows'; from: number; rows: WireRow[]; done: boolean }
-  | { type: 'reveal'; row: number };
+  | { type: 'reveal'; row: number }
+  /** A live diagram grew: new lifelines, totals and summary, its rows kept. */
+  | { type: 'header'; participants: string[]; total: number; failures: number; summary: string; failureRows: number[]; live: boolean }
+  /**
+   * Where a debugged run is paused: a row highlighted and scrolled into view, or a pending row
+   * drawn after the last (what is about to happen, not yet in the trace), and a line saying what
+   * it is; all null when the run goes on.
+   */
+  | { type: 'highlight'; row: number | null; pending: WireRow | null; text: string };
 
 /** Messages from the webview to the extension. */
 export type FromWebview =
   | { type: 'ready' }
   | { type: 'open'; row: number; exchange: boolean }
   | { type: 'command'; command: 'mermaid' | 'svg' | 'dmhttp' | 'replay'; range?: [number, number] }
-  | { type: 'rendered'; first: number; last: number; drawn: number; received: number; total: number; columns: [number, number]; selected: [number, number] | null };
+  | { type: 'rendered'; first: number; last: number; drawn: number; received: number; total: number; columns: [number, number]; selected: [number, number] | null; highlight: number | null; pending: string | null; paused: string };
 
 /** The little of the DOM the script uses: what the unit tests stand in for. */
 export interface ViewElement {
@@ -97,6 +106,11 @@ export function traceViewMain(g: ViewGlobals, L: typeof LAYOUT): void {
   let anchor = -1;
   let pending = false;
   let lastHeads = '';
+  let live = false;
+  /** The paused row, or the pending one after the last row (index rows.length). */
+  let current: number | null = null;
+  let ahead: WireRow | null = null;
+  const count = (): number => rows.length + (ahead ? 1 : 0);
   const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
   const clip = (s: string, n: number): string => (s.length > n ? s.slice(0, Math.max(1, n - 1)) + '…' : s);
   /** The width of a character of the editor's font at 12px, to cut labels to the room they have. */
@@ -106,7 +120,7 @@ export function traceViewMain(g: ViewGlobals, L: typeof LAYOUT): void {
 
   const resize = (): void => {
     sizer.style.width = `${width()}px`;
-    sizer.style.height = `${L.head + Math.max(total, rows.length) * L.row + L.row}px`;
+    sizer.style.height = `${L.head + Math.max(total, count()) * L.row + L.row}px`;
   };
 
   const schedule = (): void => {
@@ -124,7 +138,7 @@ export function traceViewMain(g: ViewGlobals, L: typeof LAYOUT): void {
     const height = Math.max(scroller.clientHeight, L.row);
     const view = Math.max(scroller.clientWidth, L.column);
     const first = Math.max(0, Math.floor(top / L.row) - L.overscan);
-    const last = Math.min(rows.length - 1, Math.ceil((top + height) / L.row) + L.overscan);
+    const last = Math.min(count() - 1, Math.ceil((top + height) / L.row) + L.overscan);
     const c0 = Math.max(0, Math.floor((left - L.margin) / L.column) - 1);
     const c1 = Math.min(participants.length - 1, Math.ceil((left + view) / L.column) + 1);
     const y0 = first * L.row;
@@ -140,13 +154,13 @@ export function traceViewMain(g: ViewGlobals, L: typeof LAYOUT): void {
     for (let c = c0; c <= c1; c++) out.push(`<line class="lifeline" x1="${x(c)}" y1="${y0}" x2="${x(c)}" y2="${y0 + h}"/>`);
     let drawn = 0;
     for (let k = first; k <= last; k++) {
-      const r = rows[k];
+      const r = k < rows.length ? rows[k] : ahead;
       if (!r) continue;
       drawn++;
       const [type, from, to, label, status, flags] = r;
       const cy = k * L.row + L.row / 2;
       const sel = selected !== null && k >= selected[0] && k <= selected[1];
-      const cls = `row${flags & 1 ? ' failed' : ''}${sel ? ' selected' : ''}`;
+      const cls = `row${flags & 1 ? ' failed' : ''}${sel ? ' selected' : ''}${k === current ? ' current' : ''}${k >= rows.length ? ' pending' : ''}`;
       out.push(`<g class="${cls}" data-i="${k}">`);
       out.push(`<rect class="hit" x="${x0}" y="${k * L.row}" width="${w}" height="${L.row}"/>`);
       if (type === 1) {
@@ -190,7 +204,7 @@ export function traceViewMain(g: ViewGlobals, L: typeof LAYOUT): void {
       placeHeads();
     }
     g.setState({ top, left });
-    g.post({ type: 'rendered', first, last, drawn, received: rows.length, total, columns: [c0, c1], selected });
+    g.post({ type: 'rendered', first, last, drawn, received: rows.length, total, columns: [c0, c1], selected, highlight: current, pending: ahead ? ahead[3] : null, paused: g.element('paused').textContent ?? '' });
   };
 
   /** Boxes are positioned by script: the CSP forbids style attributes in markup. */
@@ -227,7 +241,7 @@ export function traceViewMain(g: ViewGlobals, L: typeof LAYOUT): void {
     const height = scroller.clientHeight - L.head;
     if (y < scroller.scrollTop) scroller.scrollTop = y;
     else if (y + L.row > scroller.scrollTop + height) scroller.scrollTop = Math.max(0, y - height / 2);
-    const r = rows[k];
+    const r = k < rows.length ? rows[k] : ahead;
     if (r) {
       const a = Math.min(x(r[1]), r[2] >= 0 ? x(r[2]) : x(r[1]));
       if (a < scroller.scrollLeft || a > scroller.scrollLeft + scroller.clientWidth) scroller.scrollLeft = Math.max(0, a - L.column);
@@ -281,16 +295,26 @@ export function traceViewMain(g: ViewGlobals, L: typeof LAYOUT): void {
     g.post({ type: 'command', command: command as 'mermaid' | 'svg' | 'dmhttp' | 'replay', ...(range ? { range } : {}) });
   });
 
+  /** Whether the view shows the diagram's end: a live diagram then keeps showing it as it grows. */
+  const atEnd = (): boolean => scroller.scrollTop + scroller.clientHeight >= L.head + count() * L.row - L.row;
+  const header = (m: { participants: string[]; total: number; failures: number; summary: string; failureRows: number[]; live?: boolean }): void => {
+    participants = m.participants;
+    total = m.total;
+    failureRows = m.failureRows;
+    live = !!m.live;
+    lastHeads = '';
+    summary.textContent = m.summary;
+    g.element('next-failure').disabled = m.failures === 0;
+  };
+
   g.onMessage((data) => {
     const m = data as ToWebview;
     if (m.type === 'start') {
-      participants = m.participants;
-      total = m.total;
+      header(m);
       rows = [];
-      failureRows = m.failureRows;
-      lastHeads = '';
-      summary.textContent = m.summary;
-      g.element('next-failure').disabled = m.failures === 0;
+      current = null;
+      ahead = null;
+      g.element('paused').textContent = '';
       resize();
       const state = g.getState() as { top?: number; left?: number } | undefined;
       if (state && typeof state.top === 'number') {
@@ -301,17 +325,45 @@ export function traceViewMain(g: ViewGlobals, L: typeof LAYOUT): void {
     } else if (m.type === 'rows') {
       // Chunks come in order; anything else is a stale chunk of an earlier load.
       if (m.from !== rows.length) return;
+      const follow = live && current === null && atEnd();
       for (const r of m.rows) rows.push(r);
       resize();
+      if (follow) scroller.scrollTop = Math.max(0, L.head + count() * L.row + L.row - scroller.clientHeight);
       const top = Math.floor(scroller.scrollTop / L.row);
       // Drawn again only when the new rows reach the window in view.
       if (m.from <= top + Math.ceil(scroller.clientHeight / L.row) + L.overscan || m.done) schedule();
     } else if (m.type === 'reveal') {
       select(m.row, false);
       reveal(m.row);
+    } else if (m.type === 'header') {
+      header(m);
+      resize();
+      schedule();
+    } else if (m.type === 'highlight') {
+      ahead = m.pending;
+      current = m.pending ? rows.length : m.row;
+      g.element('paused').textContent = m.text;
+      resize();
+      if (current !== null) reveal(current);
+      else schedule();
     }
   });
   g.post({ type: 'ready' });
+}
+
+/**
+ * The name under which the bundler's keep-names helper is called in this module's code. esbuild's
+ * keepNames (the extension's build, and tsx when the tests load this module) wraps each named
+ * function as `__name(fn, "name")`, and a minified build renames `__name` too. The webview's script
+ * is `traceViewMain`'s source, so the page must define the helper under the very same name: it is
+ * read from a function of this module compiled the same way.
+ */
+export function keepNamesHelper(): string {
+  const probe = (): (() => number) => {
+    const f = (): number => 0;
+    return f;
+  };
+  return /([A-Za-z_$][\w$]*)\(\s*\(\)\s*=>\s*0\s*,\s*["'`]f["'`]\s*\)/.exec(probe.toString())?.[1] ?? '__name';
 }
 
 /** The webview's HTML: `nonce` tags its only style and script; `cspSource` is the webview's own origin. */
@@ -335,6 +387,8 @@ export function traceViewHtml(nonce: string, cspSource: string, title: string): 
   #toolbar button:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 1px; }
   #summary, #scope { color: var(--vscode-descriptionForeground); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
   #scope { color: var(--vscode-textLink-foreground); }
+  #paused { color: var(--vscode-debugTokenExpression-name, var(--vscode-textLink-foreground)); font-weight: 600; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+  #paused:empty { display: none; }
   #scroller { position: absolute; top: 34px; left: 0; right: 0; bottom: 0; overflow: auto; outline: none; }
   #scroller:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: -1px; }
   #sizer { position: relative; }
@@ -356,6 +410,9 @@ export function traceViewHtml(nonce: string, cspSource: string, title: string): 
   .hit { fill: transparent; cursor: pointer; }
   .row:hover .hit { fill: var(--vscode-list-hoverBackground); }
   .selected .hit { fill: var(--vscode-list-inactiveSelectionBackground); }
+  .current .hit { fill: var(--vscode-editor-stackFrameHighlightBackground, var(--vscode-editor-findMatchHighlightBackground)); stroke: var(--vscode-debugIcon-breakpointCurrentStackframeForeground, var(--vscode-focusBorder)); }
+  .pending .arrow { stroke: var(--vscode-debugIcon-breakpointCurrentStackframeForeground, var(--vscode-textLink-foreground)); stroke-dasharray: 3 3; }
+  .pending text, .pending .note-text { fill: var(--vscode-debugIcon-breakpointCurrentStackframeForeground, var(--vscode-textLink-foreground)); font-style: italic; }
 </style>
 </head>
 <body>
@@ -365,6 +422,7 @@ export function traceViewHtml(nonce: string, cspSource: string, title: string): 
   <button data-command="dmhttp" title="Save the HTTP exchanges as a .dmhttp fixture (the selected rows only, if any)">Save as .dmhttp</button>
   <button data-command="replay" title="Send the recorded requests again and compare the answers">Replay…</button>
   <button data-command="next-failure" id="next-failure" title="Select the next failed message">Next failure</button>
+  <span id="paused" role="status"></span>
   <span id="scope"></span>
   <span id="summary"></span>
 </div>
@@ -372,8 +430,8 @@ export function traceViewHtml(nonce: string, cspSource: string, title: string): 
   <div id="sizer"><div id="heads"></div><svg id="rows" xmlns="http://www.w3.org/2000/svg"></svg></div>
 </div>
 <script nonce="${nonce}">
-// esbuild's keepNames (used when the tests load this module) wraps named functions in __name().
-var __name = (f) => f;
+// The bundler's keep-names helper, which the serialised function calls (see keepNamesHelper).
+var ${keepNamesHelper()} = (f) => f;
 const api = acquireVsCodeApi();
 (${traceViewMain.toString()})({
   element: (id) => document.getElementById(id),

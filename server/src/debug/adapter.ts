@@ -4,9 +4,11 @@
  * step > session > package > command; scopes show the step, the paused message or command, each
  * device's live DM tree (nodes expandable, leaves editable), the DM Servers and the environment;
  * evaluate and watch take ClientURIs. Runs inline in VS Code and over stdio (`omadm debug-adapter`).
+ * The run's trace and what each stop is paused at also go out as custom events (liveTrace.ts), from
+ * which VS Code draws the run diagram.
  */
 import * as path from 'node:path';
-import { DebugSession, Handles, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread } from '@vscode/debugadapter';
+import { DebugSession, Event, Handles, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { parseScenario, lineOf, type Scenario } from '../core/scenario/model.js';
 import { Substitution, secretVariable } from '../core/scenario/variables.js';
@@ -17,6 +19,8 @@ import { formatEvent } from '../core/trace/events.js';
 import { readText } from '../host/inputFiles.js';
 import { scenarioHost } from '../host/scenarioHost.js';
 import { DebugRuntime } from './runtime.js';
+import type { PausePoint } from '../core/engine/scenario.js';
+import { ENDED_EVENT, type EndedBody, LiveTrace, PAUSED_EVENT, type PausedAt, type PausedBody, RESUMED_EVENT } from './liveTrace.js';
 
 export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   /** The scenario file. */
@@ -49,6 +53,8 @@ export class OmadmDebugSession extends DebugSession {
   private configured!: () => void;
   private readonly configurationDone = new Promise<void>((r) => (this.configured = r));
   private finished: Promise<unknown> | undefined;
+  /** The run's trace for the client's diagram (custom events, liveTrace.ts). */
+  private live: LiveTrace | undefined;
 
   constructor() {
     super();
@@ -132,17 +138,25 @@ export class OmadmDebugSession extends DebugSession {
     this.scenario = scenario;
     this.sub = sub;
     const host = scenarioHost(path.dirname(this.program));
+    const live = (this.live = new LiveTrace((event, body) => this.sendEvent(new Event(event, body)), sub));
     this.runtime = new DebugRuntime(scenario, host, {
-      stopped: (reason, _at, textOut) => {
+      stopped: (reason, at, textOut) => {
+        // The events before the stop first: the pause points into them.
+        live.flush();
+        this.sendEvent(new Event(PAUSED_EVENT, { reason, at: this.pausedAt(at) } satisfies PausedBody));
         const e = new StoppedEvent(reason, SCENARIO_THREAD, textOut === undefined ? undefined : sub.redact(textOut)) as DebugProtocol.StoppedEvent;
         e.body.allThreadsStopped = true;
         this.sendEvent(e);
       },
       output: (t) => this.sendEvent(new OutputEvent(sub.redact(t), 'console')),
       trace: (e) => {
+        live.add(e);
         if (e.kind !== 'note') this.sendEvent(new OutputEvent(sub.redact(`${formatEvent(e)}\n`), 'stdout'));
       },
       ended: (r) => {
+        live.flush();
+        live.dispose();
+        this.sendEvent(new Event(ENDED_EVENT, { passed: r.passed, ...(r.error ? { error: sub.redact(r.error) } : {}) } satisfies EndedBody));
         this.sendEvent(new OutputEvent(`${r.passed ? 'passed' : 'FAILED'}: ${scenario.name}${r.error ? ` (${sub.redact(r.error)})` : ''}\n`, 'console'));
         this.sendEvent(new TerminatedEvent());
       },
@@ -155,9 +169,37 @@ export class OmadmDebugSession extends DebugSession {
     // Breakpoints are all set once configuration is done (or after a second, for clients that never say so).
     await Promise.race([this.configurationDone, new Promise((r) => setTimeout(r, 1000).unref())]);
     this.finished = this.runtime.run().catch((e: Error) => {
+      live.flush();
+      live.dispose();
+      this.sendEvent(new Event(ENDED_EVENT, { passed: false, error: sub.redact(e.message) } satisfies EndedBody));
       this.sendEvent(new OutputEvent(`the run failed: ${e.message}\n`, 'stderr'));
       this.sendEvent(new TerminatedEvent());
     });
+  }
+
+  /** What a pause point is, for the client's diagram: redacted, and pointing at the run's trace events. */
+  private pausedAt(at: PausePoint): PausedAt {
+    const redact = (s: string): string => this.sub?.redact(s) ?? s;
+    const step = at.step.index;
+    switch (at.kind) {
+      case 'step':
+        return { kind: 'step', step, name: redact(at.step.name), line: at.step.line };
+      case 'message':
+        return { kind: 'message', step, from: at.from, to: at.to, label: redact(at.label), ...(at.method ? { method: at.method } : {}), ...(at.url ? { url: redact(at.url) } : {}) };
+      case 'command': {
+        const event = this.live?.package2Of(at.sessionId);
+        return { kind: 'command', step, device: at.device, sessionId: at.sessionId, command: { name: at.command.name, params: at.command.params.map((p) => redact(String(p))) }, index: at.index, count: at.count, ...(event !== undefined ? { event } : {}) };
+      }
+      case 'failure': {
+        const event = this.live?.eventOfStep(step);
+        return { kind: 'failure', step, ...(at.result.message ? { message: redact(at.result.message) } : {}), ...(event !== undefined ? { event } : {}) };
+      }
+    }
+  }
+
+  /** The run goes on: what the client shows as paused is no longer current. */
+  private resumed(): void {
+    if (this.runtime?.isStopped) this.sendEvent(new Event(RESUMED_EVENT, {}));
   }
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
@@ -294,18 +336,22 @@ export class OmadmDebugSession extends DebugSession {
   protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
     response.body = { allThreadsContinued: true };
     this.sendResponse(response);
+    this.resumed();
     this.runtime?.continue();
   }
   protected override nextRequest(response: DebugProtocol.NextResponse): void {
     this.sendResponse(response);
+    this.resumed();
     this.runtime?.next();
   }
   protected override stepInRequest(response: DebugProtocol.StepInResponse): void {
     this.sendResponse(response);
+    this.resumed();
     this.runtime?.stepIn();
   }
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
     this.sendResponse(response);
+    this.resumed();
     this.runtime?.stepOut();
   }
   protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
@@ -324,6 +370,7 @@ export class OmadmDebugSession extends DebugSession {
   private async end(): Promise<void> {
     this.runtime?.cancel();
     await this.finished?.catch(() => undefined);
+    this.live?.dispose();
   }
 }
 

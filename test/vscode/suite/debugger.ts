@@ -1,7 +1,8 @@
 /**
  * The scenario debugger in a real VS Code: a breakpoint on a step stops the run, the call stack and
  * a device's tree are read, a step over goes to the next message, a ClientURI is evaluated, and
- * stopping the session closes the emulated parts.
+ * stopping the session closes the emulated parts. The run diagram opens beside when a session
+ * starts, draws the run so far with the message it is paused at, and is marked ended after.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -9,6 +10,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { PanelState, RenderedState } from '../../../client/src/trace/panel';
 
 const DEADLINE_MS = 30_000;
 
@@ -94,4 +96,76 @@ export function registerDebuggerTests(): void {
       tracker.dispose();
     }
   });
+
+  test('the run diagram: opens beside when the session starts, shows the message the run is paused at as a pending arrow in view, and is marked ended', async function () {
+    this.timeout(60_000);
+    const root = vscode.extensions.getExtension('omadm-workbench.omadm-workbench')!.extensionPath;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-vscode-live-'));
+    const file = path.join(dir, 'live.dmflow.json');
+    const tree = path.join(root, 'examples', 'workspace', 'device.dmtree.json');
+    fs.writeFileSync(file, JSON.stringify({
+      participants: [{ id: 'dm', kind: 'dm-server', serverId: 'DMS_ID1' }, { id: 'phone', kind: 'device', tree, server: 'dm' }],
+      steps: [{ queue: { server: 'dm', commands: [['GET', 'urn:oma:mo:oma-dm-devinfo:1.0//DevID']] } }, { session: { device: 'phone' } }],
+    }, null, 1));
+    let stops = 0;
+    const tracker = vscode.debug.registerDebugAdapterTrackerFactory('omadm', {
+      createDebugAdapterTracker: () => ({ onDidSendMessage: (m: { type: string; event?: string }) => void (m.type === 'event' && m.event === 'stopped' && stops++) }),
+    });
+    const bp = new vscode.FunctionBreakpoint('Package#3');
+    vscode.debug.addBreakpoints([bp]);
+    const runTab = (): vscode.Tab | undefined => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label.startsWith('Run: live'));
+    try {
+      assert.equal(await vscode.debug.startDebugging(undefined, { type: 'omadm', request: 'launch', name: 'live', program: file }), true);
+      const session = await until('the debug session', () => vscode.debug.activeDebugSession);
+      // Opened by the session itself, not by a command.
+      await until('the run diagram tab', runTab);
+      await until('the breakpoint', () => (stops >= 1 ? true : undefined));
+      const state = await untilAsync('the paused message in the diagram', async () => {
+        const s = await vscode.commands.executeCommand<PanelState | undefined>('omadm.showRunDiagram');
+        return s?.live?.highlight?.pending ? s : undefined;
+      });
+      assert.deepEqual(state.participants.slice(0, 2), ['phone', 'dm']);
+      assert.ok(state.rows >= 2, `${state.rows} rows: the Package#1 and #2 so far`);
+      assert.equal(state.live!.highlight!.pending![3], 'Package#3');
+      assert.match(state.live!.highlight!.text, /^Paused: phone is about to send Package#3 to dm/);
+      assert.match(state.title, /^Run: live \(paused\)$/);
+      await until('the tab to say paused', () => (runTab()?.label.endsWith('(paused)') ? true : undefined));
+      // What the webview drew: the pending arrow, highlighted and in view.
+      const rendered = await untilAsync('the webview to draw the pending message', async () => {
+        const r = await vscode.commands.executeCommand<RenderedState | undefined>('omadm.traceViewState', state.uri);
+        return r && r.pending === 'Package#3' && r.received === state.rows ? r : undefined;
+      });
+      assert.equal(rendered.highlight, state.rows);
+      assert.ok(rendered.first <= state.rows && rendered.last >= state.rows, `row ${state.rows} in view (${rendered.first}-${rendered.last})`);
+      assert.match(rendered.paused, /about to send Package#3/);
+      await session.customRequest('continue', { threadId: 1 });
+      await until('the end of the session', () => (vscode.debug.activeDebugSession ? undefined : true));
+      const ended = await untilAsync('the diagram marked ended', async () => {
+        const s = await vscode.commands.executeCommand<PanelState | undefined>('omadm.showRunDiagram');
+        return s?.live?.finished && s.rendered?.highlight === null ? s : undefined;
+      });
+      assert.ok(ended.rows > state.rows, 'the Package#3 and what followed are drawn');
+      assert.equal(ended.live!.highlight, null);
+      assert.match(ended.summary, /^run ended: passed · /);
+      await until('the tab to say ended', () => (runTab()?.label.endsWith('(ended)') ? true : undefined));
+    } finally {
+      vscode.debug.removeBreakpoints([bp]);
+      tracker.dispose();
+      // Nothing of this run is left to the tests after: neither a paused session nor its diagram.
+      if (vscode.debug.activeDebugSession?.type === 'omadm') await vscode.debug.stopDebugging(vscode.debug.activeDebugSession);
+      const tab = runTab();
+      if (tab) await vscode.window.tabGroups.close(tab);
+    }
+  });
+}
+
+/** `until` for probes that ask VS Code (a command): polled until the deadline. */
+async function untilAsync<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + DEADLINE_MS;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -60,6 +60,11 @@ const errors = (uri: vscode.Uri): vscode.Diagnostic[] => vscode.languages.getDia
 export function registerTraceDiagramTests(): void {
   suite('Traces as sequence diagrams', () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-trace-suite-'));
+    // The webview's width decides which lifelines are in view: one editor group, whatever tests before left open (a run diagram beside).
+    suiteSetup(async () => {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.commands.executeCommand('workbench.action.editorLayoutSingle');
+    });
     suiteTeardown(async () => {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       fs.rmSync(tmp, { recursive: true, force: true });
