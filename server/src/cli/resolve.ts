@@ -53,7 +53,7 @@ export function resolveCommand(args: string[], io: Io): number {
   for (const t of values.tree) {
     const found = /[*?[{]/.test(t) ? globSync([t], { absolute: false }).sort() : [t];
     if (found.length === 0) return usage(`--tree '${t}' matches no file`);
-    files.push(...found);
+    for (const f of found) files.push(f);
   }
   const fail = (m: string): number => {
     io.err(`omadm resolve: ${printable(m)}\n`);

@@ -124,14 +124,14 @@ export function analyzeText(text: string, hint: KindHint, env: AnalyzeEnv = {}, 
     const guessed = !packageKind && !chosen;
     const tree = isTreeFile(hint.fileName) ? new DmTree() : undefined;
     if (options.validate === false) {
-      if (tree) loadTreeFile({ file: hint.fileName!, text }, tree);
+      if (tree) loadTreeFile({ file: hint.fileName!, text }, tree, json);
       return { text, kind, recognised: true, ...(guessed ? { guessed } : {}), diagnostics: [], regions: [{ type: 'package', start: 0, end: text.length, kind: pkg, json, analysis: { kind: pkg, diagnostics: [] }, ...(tree ? { tree } : {}) }] };
     }
     const sibling = siblingPackage2(pkg, hint.fileName, env);
     const analysis = validatePackage(json, pkg, sibling?.context ?? {});
     const diagnostics = [...analysis.diagnostics];
     if (tree) {
-      pushAll(diagnostics, loadTreeFile({ file: hint.fileName!, text }, tree));
+      pushAll(diagnostics, loadTreeFile({ file: hint.fileName!, text }, tree, json));
       const ddfs = env.trees?.ddfs ?? env.ddfs;
       // Each instance against its DDF, and the number of instances against the MO root's Occurrence (6.4).
       if (ddfs) pushAll(diagnostics, checkTreeAgainstDdfs(tree, ddfs));

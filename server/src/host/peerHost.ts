@@ -22,7 +22,12 @@ export interface Credentials {
   ca: string;
 }
 
-export function servePeer(peer: Peer, tls: Credentials, o: { port?: number; host?: string; path?: string } = {}): Promise<RunningServer> {
+export interface PeerServer extends RunningServer {
+  /** TLS handshakes completed so far: each new connection costs one, with both certificates checked. */
+  readonly handshakes: number;
+}
+
+export function servePeer(peer: Peer, tls: Credentials, o: { port?: number; host?: string; path?: string } = {}): Promise<PeerServer> {
   const server = https.createServer({ cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2', headersTimeout: 10_000, requestTimeout: 30_000 }, (req, res) => {
     void (async () => {
       const body = await readBody(req, 1024 * 1024);
@@ -34,12 +39,14 @@ export function servePeer(peer: Peer, tls: Credentials, o: { port?: number; host
       send(res, await peer.handle(incoming));
     })().catch(() => send(res, problem(500, 'Internal Error', 'The peer could not handle the message.')));
   });
+  let handshakes = 0;
+  server.on('secureConnection', () => handshakes++);
   const path = o.path ?? '/dm/delegation';
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => {
       const port = (server.address() as AddressInfo).port;
-      resolve({ url: `https://127.0.0.1:${port}${path}`, port, close: () => new Promise<void>((done) => { server.close(() => done()); server.closeAllConnections(); }) });
+      resolve({ url: `https://127.0.0.1:${port}${path}`, port, get handshakes() { return handshakes; }, close: () => new Promise<void>((done) => { server.close(() => done()); server.closeAllConnections(); }) });
     });
   });
 }

@@ -290,7 +290,8 @@ function pathOf(url: string): string {
 
 /** The recorded URL with its origin replaced by the target's (and the target's path, if any, put before it). */
 function retarget(url: string, to: string): string {
-  const target = to.replace(/\/+$/, '');
+  // From the first of the trailing slashes only: tried from each slash of a long run, the pattern read it again each time.
+  const target = to.replace(/(?<!\/)\/+$/, '');
   return target + (pathOf(url).startsWith('/') ? pathOf(url) : `/${pathOf(url)}`);
 }
 

@@ -49,7 +49,8 @@ function walk(instances: MoInstance[], path: string[]): TreeNode[] {
   for (const name of path) {
     const next: TreeNode[] = [];
     for (const n of nodes) {
-      if (name === '*' || XNAME.test(name)) next.push(...(n.children?.values() ?? []));
+      // One push per child, never a spread: a node may have more children than a call takes arguments.
+      if (name === '*' || XNAME.test(name)) for (const c of n.children?.values() ?? []) next.push(c);
       else {
         const c = n.children?.get(name);
         if (c) next.push(c);

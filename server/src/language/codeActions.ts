@@ -73,7 +73,8 @@ function elementNamedAt(region: DelegationRegion, start: number): XmlElement | u
   while (stack.length) {
     const el = stack.pop()!;
     if (el.nameStart === start) return el;
-    if (el.start <= start && start <= el.end) stack.push(...el.children);
+    // One push per child, never a spread: an element may have more children than a call takes arguments.
+    if (el.start <= start && start <= el.end) for (const c of el.children) stack.push(c);
   }
   return undefined;
 }

@@ -1,7 +1,8 @@
 /** Hover in DM 2.0 JSON packages: commands, parameters, ClientURI parts, status codes, alert types, MOIDs, properties. */
-import { findNodeAtOffset, getNodePath, type Node } from 'jsonc-parser';
+import { findNodeAtLocation, findNodeAtOffset, getNodePath, parseTree, type Node } from 'jsonc-parser';
 import type { PackageRegion } from '../core/analyze.js';
-import type { JsonPath } from '../core/json/document.js';
+import { type JsonDocument, type JsonPath, isObject, own } from '../core/json/document.js';
+import type { PackageKind } from '../core/dm20/packages.js';
 import { command, signature } from '../core/dm20/commands.js';
 import { isApplicationSpecific, statusCode } from '../core/dm20/statusCodes.js';
 import { MARKS, alertType } from '../core/dm20/alerts.js';
@@ -17,38 +18,32 @@ import { mdCode, mdText } from '../core/text/markdown.js';
 import { describeRights, rightsOf } from '../core/tree/access.js';
 import type { MoInstance, TreeNode } from '../core/tree/model.js';
 import { ddfNodeFor } from '../core/tree/ddf.js';
+import { nodeAtOffset } from '../core/tree/load.js';
 import { statusText } from '../core/dm20/statusCodes.js';
 import type { CommandName } from '../core/dm20/commands.js';
 import { paramFormatAt } from './packageCompletion.js';
 
 /** On a node of a sample tree file: its ClientURI, kind, value, cache validator and access rights. */
 function treeNodeHover(region: PackageRegion, offset: number, trees?: TreeContext): HoverResult | undefined {
-  for (const inst of region.tree!.all()) {
-    const stack = [inst.root];
-    while (stack.length) {
-      const n = stack.pop()!;
-      const s = n.source;
-      if (s && offset >= s.keyStart && offset <= s.keyEnd) {
-        const cv = sampleCv(region, inst);
-        const lines = [`**${mdCode(n.clientUri())}**`, '', n.parent ? (n.interior ? `Interior node, ${n.children!.size} children` : `Leaf, ${typeof n.value}: ${mdCode(JSON.stringify(n.value) ?? '')}`) : `MO instance root: MOID ${mdText(inst.moid)}, MIID ${mdText(inst.miid)}, ${cv === undefined ? 'no cache validator in the sample (no CV)' : `cache validator ${mdCode(cv)}`} (DM 2.0 7.2.1.4, 11.1)`];
-        const ddf = trees?.ddfs?.get(inst.moid);
-        const d = ddf && ddfNodeFor(n, ddf);
-        if (d) lines.push('', `DDF: ${d.description ?? '(no description)'}`, `Format ${d.format ?? '?'} · access ${d.accessTypes.join(', ') || 'none'} · ${d.occurrence}${d.scope ? ` · ${d.scope}` : ''} (${d.file.split(/[\\/]/).pop()})`);
-        else if (ddf) lines.push('', `Not described by the DDF of ${inst.moid}.`);
-        if (trees?.serverId) {
-          const live = trees.tree.instance(inst.moid, inst.miid);
-          const ln = live && n.path().reduce<TreeNode | undefined>((x, name) => x?.child(name), live.root);
-          if (ln) {
-            const r = rightsOf(trees.tree, ln, trees.serverId);
-            lines.push('', `${trees.serverId} may: ${r.unrestricted ? 'everything (no DACMO: no access control, DM 2.0 10)' : describeRights(r.rights)}${r.entry ? ` (DACMO ${r.entry.clientUri()})` : ''} (DM 2.0 12.3)`);
-          }
-        }
-        return { start: s.keyStart, end: s.keyEnd, markdown: lines.join('\n') };
-      }
-      for (const c of n.children?.values() ?? []) stack.push(c);
+  const n = nodeAtOffset(region.tree!, offset);
+  const s = n?.source;
+  if (!n || !s) return undefined;
+  const inst = n.instance;
+  const cv = sampleCv(region, inst);
+  const lines = [`**${mdCode(n.clientUri())}**`, '', n.parent ? (n.interior ? `Interior node, ${n.children!.size} children` : `Leaf, ${typeof n.value}: ${mdCode(JSON.stringify(n.value) ?? '')}`) : `MO instance root: MOID ${mdText(inst.moid)}, MIID ${mdText(inst.miid)}, ${cv === undefined ? 'no cache validator in the sample (no CV)' : `cache validator ${mdCode(cv)}`} (DM 2.0 7.2.1.4, 11.1)`];
+  const ddf = trees?.ddfs?.get(inst.moid);
+  const d = ddf && ddfNodeFor(n, ddf);
+  if (d) lines.push('', `DDF: ${d.description ?? '(no description)'}`, `Format ${d.format ?? '?'} · access ${d.accessTypes.join(', ') || 'none'} · ${d.occurrence}${d.scope ? ` · ${d.scope}` : ''} (${d.file.split(/[\\/]/).pop()})`);
+  else if (ddf) lines.push('', `Not described by the DDF of ${inst.moid}.`);
+  if (trees?.serverId) {
+    const live = trees.tree.instance(inst.moid, inst.miid);
+    const ln = live && n.path().reduce<TreeNode | undefined>((x, name) => x?.child(name), live.root);
+    if (ln) {
+      const r = rightsOf(trees.tree, ln, trees.serverId);
+      lines.push('', `${trees.serverId} may: ${r.unrestricted ? 'everything (no DACMO: no access control, DM 2.0 10)' : describeRights(r.rights)}${r.entry ? ` (DACMO ${r.entry.clientUri()})` : ''} (DM 2.0 12.3)`);
     }
   }
-  return undefined;
+  return { start: s.keyStart, end: s.keyEnd, markdown: lines.join('\n') };
 }
 
 /**
@@ -57,11 +52,11 @@ function treeNodeHover(region: PackageRegion, offset: number, trees?: TreeContex
  */
 export function sampleCv(region: PackageRegion, inst: MoInstance): string | undefined {
   const at = inst.root.source?.keyStart;
-  const items = region.json.tree?.type === 'array' ? region.json.tree.children ?? [] : [];
   if (at === undefined) return undefined;
-  const item = items.find((i) => at >= region.json.from + i.offset && at < region.json.from + i.offset + i.length);
-  const cv = item?.children?.find((p) => p.children?.[0]?.value === 'CV')?.children?.[1];
-  return typeof cv?.value === 'string' ? cv.value : undefined;
+  const item = region.json.pathAt(at)?.path[0];
+  const cv = typeof item === 'number' ? region.json.locate([item, 'CV']) : undefined;
+  // The sample loaded, so the text is JSON: the string's text is its value written in JSON.
+  return cv?.kind === 'string' ? (JSON.parse(region.json.text.slice(region.json.from + cv.offset, region.json.from + cv.offset + cv.length)) as string) : undefined;
 }
 
 /** What a ClientURI addresses in the sample trees, or the status the DM Client would return. */
@@ -76,29 +71,186 @@ function resolutionMarkdown(trees: TreeContext, uri: string, cmd?: CommandName):
 
 export function packageHover(region: PackageRegion, offset: number, trees?: TreeContext): HoverResult | undefined {
   const json = region.json;
-  const tree = json.tree;
-  if (!tree) return undefined;
-  const node = findNodeAtOffset(tree, offset - json.from, true);
-  if (!node) return undefined;
-  const span = { start: json.from + node.offset, end: json.from + node.offset + node.length };
-  const parent = node.parent;
+  // A node's name in a sample tree file is found in the tree model, without reading the file's JSON again.
   if (region.tree) {
     const t = treeNodeHover(region, offset, trees);
     if (t) return t;
   }
+  const at = locateNode(json, offset);
+  if (!at) return undefined;
+  const { node, path, base } = at;
+  const span = { start: base + node.offset, end: base + node.offset + node.length };
+  const parent = node.parent;
   if (parent?.type === 'property' && parent.children?.[0] === node) {
     const key = String(node.value);
     const doc = Object.hasOwn(PROPERTY_DOCS, key) ? PROPERTY_DOCS[key] : undefined;
     return doc ? { ...span, markdown: `**${node.value}**\n\n${doc}` } : undefined;
   }
-  const path = getNodePath(node);
   if (node.type === 'string' && typeof node.value === 'string' && cleanNotification(node.value)) {
     return { ...span, markdown: notificationReport(node.value) };
   }
-  const md = valueHover(region, node, path, offset - json.from - node.offset - 1);
-  const known = trees && clientUris(region.kind, json.value).find((c) => JSON.stringify(c.path) === JSON.stringify(path));
+  const md = valueHover(region, node, path, offset - base - node.offset - 1, at.nodeAt);
+  const known = trees && clientUriAt(region.kind, json.value, path);
   if (md && known && trees) md.markdown += '\n\n---\n\n' + resolutionMarkdown(trees, known.uri, known.command);
   return md ? { ...(md.span ? { start: span.start + 1 + md.span.start, end: span.start + 1 + md.span.end } : span), markdown: md.markdown } : undefined;
+}
+
+/** A node of jsonc-parser's tree at an offset, with its path and where its offsets count from. */
+interface Located {
+  node: Node;
+  path: JsonPath;
+  /** The document offset the node's offsets are relative to. */
+  base: number;
+  /** Other nodes by path, from the same tree where it holds them. */
+  nodeAt: (path: JsonPath) => Node | undefined;
+}
+
+/**
+ * The node at `offset`, as findNodeAtOffset finds it in the tree of the whole text. In a valid
+ * text only the value at the second level that holds `offset` (a command of CMD, a status, an
+ * alert, a field of an MO data item) is made a tree: a tree of the whole text costs as much as
+ * the text is long, and a document being typed in is a new text at every keystroke. That value
+ * holds the same nodes in both trees, at offsets shifted by where it starts. The tree of the whole
+ * text is still read where there is no such value (on its key, between two values), and in a text
+ * with errors, whose recovery depends on what precedes.
+ */
+function locateNode(json: JsonDocument, offset: number): Located | undefined {
+  const second = json.valid ? secondLevelAt(json.text, json.from, json.to, offset) : undefined;
+  if (second) {
+    const root = parseTree(json.text.slice(second.start, second.end));
+    const node = root && findNodeAtOffset(root, offset - second.start, true);
+    if (root && node) {
+      const [k0, k1] = second.path;
+      const inside = (p: JsonPath): boolean => p.length >= 2 && p[0] === k0 && p[1] === k1;
+      return { node, path: [...second.path, ...getNodePath(node)], base: second.start, nodeAt: (p) => (inside(p) ? findNodeAtLocation(root, p.slice(2)) : json.node(p)) };
+    }
+  }
+  const tree = json.tree;
+  const node = tree && findNodeAtOffset(tree, offset - json.from, true);
+  return node ? { node, path: getNodePath(node), base: json.from, nodeAt: (p) => json.node(p) } : undefined;
+}
+
+/** An object or array of the first two levels: its properties' names or its elements' count so far. */
+interface Frame {
+  object: boolean;
+  index: number;
+  key: string;
+  expectKey: boolean;
+  seen: Set<string>;
+  /** The current property is named like an earlier one: a path names the first of them. */
+  again: boolean;
+}
+
+/**
+ * Where the value at the second level of a valid JSON text that spans `offset` (ends included, as
+ * findNodeAtOffset has them) is written, and its path: one pass from the start, strings stepped
+ * over from quote to quote, that stops at the end of that value. Undefined when `offset` is on a
+ * key or between values of the first two levels, when the root holds no containers, and in a
+ * property named like an earlier one of its object (its path would name that one, RFC 8259 4).
+ */
+function secondLevelAt(text: string, from: number, to: number, offset: number): { path: JsonPath; start: number; end: number } | undefined {
+  const frames: Frame[] = [];
+  let depth = 0;
+  /** Where the container at the second level that spans `offset` starts, while it is read to its end. */
+  let open = -1;
+  const here = (): JsonPath | undefined => {
+    const [a, b] = frames;
+    if (!a || !b || a.again || b.again) return undefined;
+    return [a.object ? a.key : a.index, b.object ? b.key : b.index];
+  };
+  for (let i = from; i < to; ) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+      i++;
+      continue;
+    }
+    const start = i;
+    if (open < 0 && offset < start) return undefined;
+    if (c === 0x22) {
+      i = afterString(text, i, to);
+      if (open >= 0) continue;
+      const f = frames[depth - 1];
+      if (f && depth <= 2 && f.object && f.expectKey) {
+        if (offset <= i) return undefined;
+        f.key = JSON.parse(text.slice(start, i)) as string;
+        f.again = f.seen.has(f.key);
+        f.seen.add(f.key);
+        f.expectKey = false;
+      } else if (depth === 2 && offset <= i) {
+        const path = here();
+        return path && { path, start, end: i };
+      }
+      continue;
+    }
+    i++;
+    if (c === 0x7b || c === 0x5b) {
+      if (open < 0 && depth === 2) open = start;
+      else if (open < 0) frames[depth] = { object: c === 0x7b, index: 0, key: '', expectKey: c === 0x7b, seen: new Set(), again: false };
+      depth++;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+      if (open >= 0 && depth === 2) {
+        if (offset <= i) {
+          const path = here();
+          return path && { path, start: open, end: i };
+        }
+        open = -1;
+      }
+    } else if (c === 0x2c) {
+      const f = frames[depth - 1];
+      if (open < 0 && f && depth <= 2) {
+        if (f.object) f.expectKey = true;
+        else f.index++;
+      }
+    } else if (c !== 0x3a) {
+      // A number, true, false or null.
+      while (i < to && !isDelimiter(text.charCodeAt(i))) i++;
+      if (open < 0 && depth === 2 && offset <= i) {
+        const path = here();
+        return path && { path, start, end: i };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Just past the closing quote of the string whose opening quote is at `i`. */
+function afterString(text: string, i: number, to: number): number {
+  for (let j = i + 1; ; ) {
+    const q = text.indexOf('"', j);
+    if (q < 0 || q >= to) return to;
+    let backslashes = 0;
+    for (let b = q - 1; b > i && text.charCodeAt(b) === 0x5c; b--) backslashes++;
+    if (backslashes % 2 === 0) return q + 1;
+    j = q + 1;
+  }
+}
+
+function isDelimiter(c: number): boolean {
+  return c === 0x2c || c === 0x5d || c === 0x7d || c === 0x3a || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/**
+ * What clientUris finds at `path`, read from the one command, alert or MO data item that holds
+ * it (the others left as holes, which clientUris steps over): every ClientURI of the package
+ * listed on each hover is a pass over all its commands.
+ */
+function clientUriAt(kind: PackageKind, value: unknown, path: JsonPath): ReturnType<typeof clientUris>[number] | undefined {
+  const same = (c: { path: (string | number)[] }): boolean => JSON.stringify(c.path) === JSON.stringify(path);
+  const [top, i] = path;
+  if ((top === 'CMD' || top === 'Alert') && typeof i === 'number' && isObject(value)) {
+    const list = own(value, top);
+    if (!Array.isArray(list)) return undefined;
+    const one: unknown[] = [];
+    one[i] = list[i];
+    return clientUris(kind, { [top]: one }).find(same);
+  }
+  if (kind === 'mo' && typeof top === 'number' && Array.isArray(value)) {
+    const one: unknown[] = [];
+    one[top] = value[top];
+    return clientUris(kind, one).find(same);
+  }
+  return clientUris(kind, value).find(same);
 }
 
 interface Md {
@@ -107,10 +259,10 @@ interface Md {
   span?: { start: number; end: number };
 }
 
-function valueHover(region: PackageRegion, node: Node, path: JsonPath, inString: number): Md | undefined {
+function valueHover(region: PackageRegion, node: Node, path: JsonPath, inString: number, nodeAt: (path: JsonPath) => Node | undefined): Md | undefined {
   const last = path[path.length - 1];
   if (region.kind === 'pkg2' && path[0] === 'CMD' && typeof path[1] === 'number' && typeof last === 'number' && path.length === 3) {
-    const entry = region.json.node(['CMD', path[1]]);
+    const entry = nodeAt(['CMD', path[1]]);
     const name = entry?.children?.[0]?.value;
     const info = typeof name === 'string' ? command(name) : undefined;
     if (last === 0) return info ? { markdown: `**${info.name}** — ${info.description}\n\nParameters: ${signature(info)}\n\n_DM 2.0 ${info.section}_` } : undefined;

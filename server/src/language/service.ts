@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { type Analysis, type AnalyzeEnv, type AnalyzeOptions, analyzeText, regionAt } from '../core/analyze.js';
 import { findNodeAtOffset, getNodePath } from 'jsonc-parser';
 import { pathToFileURL } from 'node:url';
-import { loadTrees } from '../core/tree/load.js';
+import { loadTrees, nodeAtOffset } from '../core/tree/load.js';
 import { resolveClientUri, resolveIn } from '../core/tree/resolve.js';
 import { clientUris, type TreeContext } from '../core/tree/check.js';
 import type { TreeNode } from '../core/tree/model.js';
@@ -97,12 +97,25 @@ const SEVERITY: Record<Diagnostic['severity'], lsp.DiagnosticSeverity> = {
 /** Semantic token types, in the order of the kinds the notification tokens use. */
 export const SEMANTIC_TOKEN_TYPES = ['keyword', 'type', 'string', 'comment'];
 
+/**
+ * A URI without its query and fragment (RFC 3986 3.4, 3.5), as `uri.replace(/[?#].*$/, '')` has
+ * it: the first '?' or '#' after the last line terminator, since '.' stops at one. Found by hand:
+ * the pattern reads to the end of the line again from every '?' and '#', quadratic on a malformed
+ * URI holding a long run of them before a line break.
+ */
+export function withoutQuery(uri: string): string {
+  const line = Math.max(uri.lastIndexOf('\n'), uri.lastIndexOf('\r'), uri.lastIndexOf('\u2028'), uri.lastIndexOf('\u2029')) + 1;
+  const q = uri.slice(line).search(/[?#]/);
+  return q < 0 ? uri : uri.slice(0, line + q);
+}
+
 export class LanguageService {
   private readonly cache = new Map<string, Entry>();
 
   /** Bumped when the sample trees change: every analysis is then stale. */
   private generation = 0;
-  private trees?: { ctx: TreeContext; files: Map<string, LineIndex> };
+  /** The sample trees, and the text of each file (its line index made when a location in it is first asked for). */
+  private trees?: { ctx: TreeContext; files: Map<string, { text: string; lines?: LineIndex }> };
   private ddfs?: ReadonlyMap<string, Ddf>;
   /** The nodes each ClientURI selects in the current trees, for find references. */
   private selections = new Map<string, TreeNode[]>();
@@ -120,7 +133,7 @@ export class LanguageService {
     const { tree } = loadTrees(files);
     const label = files.length === 1 ? files[0]!.file.split(/[\\/]/).pop()! : `${files.length} sample trees`;
     this.ddfs = ddfs;
-    this.trees = files.length ? { ctx: { tree, label, ...(serverId ? { serverId } : {}), ...(ddfs ? { ddfs } : {}) }, files: new Map(files.map((f) => [f.file, new LineIndex(f.text)])) } : undefined;
+    this.trees = files.length ? { ctx: { tree, label, ...(serverId ? { serverId } : {}), ...(ddfs ? { ddfs } : {}) }, files: new Map(files.map((f) => [f.file, { text: f.text }])) } : undefined;
     this.selections = new Map();
     this.generation++;
   }
@@ -136,11 +149,11 @@ export class LanguageService {
 
   private fileName(doc: TextDocumentInput): string {
     try {
-      return doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : decodeURIComponent(doc.uri.replace(/[?#].*$/, ''));
+      return doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : decodeURIComponent(withoutQuery(doc.uri));
     } catch {
       // A malformed percent-encoding (RFC 3986 2.1) or a file URI with a host: the URI as written
       // still names the file kind by its extension.
-      return doc.uri.replace(/[?#].*$/, '');
+      return withoutQuery(doc.uri);
     }
   }
 
@@ -331,7 +344,8 @@ export class LanguageService {
 
   private location(n: TreeNode): lsp.Location | undefined {
     const src = n.source;
-    const lines = src && this.trees?.files.get(src.file);
+    const file = src && this.trees?.files.get(src.file);
+    const lines = file && (file.lines ??= new LineIndex(file.text));
     if (!src || !lines) return undefined;
     return { uri: pathToFileURL(src.file).href, range: { start: lines.positionAt(src.keyStart), end: lines.positionAt(src.keyEnd) } };
   }
@@ -356,18 +370,7 @@ export class LanguageService {
     // Only the position is needed: a large tree file is not analysed for it.
     const hit = this.cache.get(doc.uri);
     const lines = this.fresh(hit, doc) ? hit.lines : new LineIndex(doc.text);
-    const offset = lines.offsetAt(position);
-    const fileName = this.fileName(doc);
-    for (const inst of this.trees.ctx.tree.all()) {
-      if (inst.source?.file !== fileName || offset < inst.source.start || offset > inst.source.end) continue;
-      const stack: TreeNode[] = [inst.root];
-      while (stack.length) {
-        const n = stack.pop()!;
-        if (n.source && offset >= n.source.keyStart && offset <= n.source.keyEnd) return n;
-        for (const c of n.children?.values() ?? []) if (c.source && offset >= c.source.keyStart && offset <= c.source.end) stack.push(c);
-      }
-    }
-    return undefined;
+    return nodeAtOffset(this.trees.ctx.tree, lines.offsetAt(position), this.fileName(doc));
   }
 
   /**

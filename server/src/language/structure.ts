@@ -120,7 +120,7 @@ function notificationSymbol(lines: LineIndex, region: NotificationRegion, budget
 
 /** A sample tree file: MOID > MIID > nodes. */
 function treeSymbols(lines: LineIndex, region: PackageRegion, tree: DmTree, budget: Budget): DocumentSymbol | undefined {
-  const rootNode = region.json.tree;
+  const rootNode = region.json.locate([]);
   if (!rootNode) return undefined;
   const at = (s: number, e: number): DocumentSymbol['range'] => range(lines, s, e);
   const node = (n: TreeNode, depth: number): DocumentSymbol => ({

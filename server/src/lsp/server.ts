@@ -362,6 +362,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const rebuildSoon = (): void => {
     clearTimeout(treeTimer);
     treeTimer = setTimeout(() => {
+      // The edited documents' own diagnostics come first: a rebuild (on this thread, then in the
+      // validation worker ahead of their validation) would hold them up.
+      if (timers.size || inflight.size) return rebuildSoon();
       const started = performance.now();
       try {
         rebuildTrees();

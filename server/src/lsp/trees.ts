@@ -13,8 +13,19 @@ export interface TreeInput {
   serverId?: string;
 }
 
+/** The DDFs last parsed from each file: every edit of a sample tree rebuilds the trees with the same DDFs. */
+const parsed = new Map<string, { text: string; ddfs: Ddf[] }>();
+
 export function ddfMap(texts: readonly FileText[]): Map<string, Ddf> {
   const out = new Map<string, Ddf>();
-  for (const t of texts) for (const d of parseDdf(t.text, t.file).ddfs) out.set(d.moid, d);
+  const seen = new Set<string>();
+  for (const t of texts) {
+    seen.add(t.file);
+    let known = parsed.get(t.file);
+    if (known?.text !== t.text) parsed.set(t.file, (known = { text: t.text, ddfs: parseDdf(t.text, t.file).ddfs }));
+    for (const d of known.ddfs) out.set(d.moid, d);
+  }
+  // Files no longer given are forgotten.
+  for (const file of parsed.keys()) if (!seen.has(file)) parsed.delete(file);
   return out;
 }

@@ -44,6 +44,8 @@ export class Validator {
   private inFlight: { id: number; job: Job } | undefined;
   private nextId = 1;
   private generation = 0;
+  /** The generation from which the DDFs are what they are now. */
+  private ddfsSince = 0;
   private trees: TreeInput = { files: [], ddfs: [] };
   private pumping = false;
   /** Milliseconds the last validation of each document took: how long its next edits wait. */
@@ -110,8 +112,10 @@ export class Validator {
 
   /** The sample trees changed: both threads rebuild them from the same texts. */
   setTrees(input: TreeInput): void {
+    const ddfsChanged = input.ddfs.length !== this.trees.ddfs.length || input.ddfs.some((d, i) => d.file !== this.trees.ddfs[i]!.file || d.text !== this.trees.ddfs[i]!.text);
     this.trees = input;
     this.generation++;
+    if (ddfsChanged) this.ddfsSince = this.generation;
     this.service.setTrees(input.files, input.serverId, ddfMap(input.ddfs));
     this.post({ type: 'trees', generation: this.generation, ...input });
   }
@@ -221,7 +225,7 @@ export class Validator {
     if (m.type === 'error') {
       this.options.log(formatError(`validating ${flight.job.doc.uri}`, m.message));
       flight.job.resolve(undefined);
-    } else if (m.generation !== this.generation) {
+    } else if (m.generation !== this.generation && !treesIndependent(m.result, m.generation >= this.ddfsSince)) {
       // Validated against trees that have changed since: again, ahead of the rest.
       if (!this.queue.some((j) => j.doc.uri === flight.job.doc.uri)) this.queue.unshift(flight.job);
       else flight.job.resolve(undefined);
@@ -231,4 +235,16 @@ export class Validator {
     }
     this.pump();
   }
+}
+
+/**
+ * Whether a result stays true under other sample trees: the document holds no ClientURI and is not
+ * judged against the trees as a whole (a notification's digest, a Package#3's predicted statuses);
+ * a tree file, judged against the DDFs, only while they are the same. The server's tree rebuild
+ * keeps the diagnostics of such documents by the same rule; a keystroke in a sample tree rebuilds
+ * the trees, and its own validation, which comes back after that, is not made again for nothing.
+ */
+function treesIndependent(result: ValidationResult, sameDdfs: boolean): boolean {
+  if (result.clientUris.count || /\.(pkg0|pkg0\.hex|pkg3\.json)$/i.test(result.uri)) return false;
+  return sameDdfs || !/\.dmtree\.json$/i.test(result.uri);
 }

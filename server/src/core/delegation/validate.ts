@@ -187,7 +187,10 @@ class MessageChecker {
     if (!el.text.trim() || el.children.length === 0) return;
     const r = contentRange(el);
     const raw = this.text.slice(r.start, r.end);
-    const m = /[^\s<]/.exec(raw.replace(/<[^>]*>/g, (t) => ' '.repeat(t.length)));
+    // Markup is blanked up to its '>'. A '<' with no '>' after it is matched to the end and kept:
+    // left unmatched, the rest was scanned again from every later '<' (an unclosed attribute value
+    // full of them took seconds).
+    const m = /[^\s<]/.exec(raw.replace(/<[^>]*>?/g, (t) => (t.endsWith('>') ? ' '.repeat(t.length) : t)));
     if (!m) return;
     const start = r.start + m.index;
     let end = start;

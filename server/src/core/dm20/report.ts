@@ -1,7 +1,7 @@
 /** Diagnostics at JSON paths, and the checks every package kind shares (ClientURI, ServerURI, MOID, alerts). */
 import type { Diagnostic, Fix, Severity } from '../diagnostic.js';
 import { type JsonDocument, type JsonPath, type Span, isObject, own } from '../json/document.js';
-import { parseClientUri, type ClientUri } from './clientUri.js';
+import { isPlainClientUri, parseClientUri } from './clientUri.js';
 import { checkServerUri } from './serverUri.js';
 import { command as commandInfo, type CommandName } from './commands.js';
 import { ALERT_TYPES, MARKS, alertType } from './alerts.js';
@@ -32,11 +32,37 @@ function missingUrn(moid: string): boolean {
   return /^oma:mo:/i.test(moid);
 }
 
-export function checkMoid(r: Reporter, path: JsonPath, moid: string, inside?: { offset: number }): void {
+/** The last MOID found well-formed: a large package repeats one MOID in thousands of ClientURIs. */
+let lastGoodMoid = '';
+
+function isGoodMoid(moid: string): boolean {
+  if (moid === lastGoodMoid) return true;
   const ok = !missingUrn(moid) && MOID_PATTERN.test(moid);
-  if (ok) return;
-  // Ranges need the ranged JSON tree: computed only for what is reported (a clean 10 MB package builds none).
-  const span = inside ? r.doc.rangeInString(path, inside.offset, inside.offset + moid.length) : r.doc.range(path);
+  if (ok) lastGoodMoid = moid;
+  return ok;
+}
+
+/**
+ * True when checkClientUri would find nothing to report in `text`, decided without parsing it
+ * (see isPlainClientUri): a loop over a large package's ClientURIs asks this first, and makes a
+ * path only for those it has to check.
+ */
+export function plainClientUri(text: string): boolean {
+  return isPlainClientUri(text, lastGoodMoid);
+}
+
+/** A path made only when something is reported at it: most items of a large package have nothing to report. */
+export type LazyPath = JsonPath | (() => JsonPath);
+
+function pathOf(path: LazyPath): JsonPath {
+  return typeof path === 'function' ? path() : path;
+}
+
+export function checkMoid(r: Reporter, path: LazyPath, moid: string, inside?: { offset: number }): void {
+  if (isGoodMoid(moid)) return;
+  const p = pathOf(path);
+  // Ranges are looked up only for what is reported (a clean 10 MB package reads no node by path).
+  const span = inside ? r.doc.rangeInString(p, inside.offset, inside.offset + moid.length) : r.doc.range(p);
   if (missingUrn(moid)) {
     const fix: Fix = inside
       ? { title: 'Add the "urn:" prefix', edits: [{ start: span.start, end: span.start, newText: 'urn:' }], preferred: true }
@@ -51,15 +77,20 @@ export function checkMoid(r: Reporter, path: JsonPath, moid: string, inside?: { 
  * A ClientURI string at `path`, checked by the ABNF of 6.1.1 and, when the command is known, for
  * the query fields that command accepts (6.1.1.3).
  */
-export function checkClientUri(r: Reporter, path: JsonPath, text: string, cmd?: CommandName): ClientUri {
+export function checkClientUri(r: Reporter, path: LazyPath, text: string, cmd?: CommandName): void {
+  // Nearly every ClientURI of a large package: well-formed, of the MOID before it, no query field
+  // to judge. Nothing to report, so neither a parse nor a path.
+  if (isPlainClientUri(text, lastGoodMoid)) return;
   const u = parseClientUri(text);
-  checkMoid(r, path, u.moid.text, { offset: 0 });
-  for (const p of u.problems) {
-    if (p.code === 'dm.clienturi-syntax' && p.start === 0 && !u.moid.text) continue;
-    r.add(r.doc.rangeInString(path, p.start, p.end), p.severity, p.code, p.message);
+  if (u.problems.length === 0 && u.query.length === 0 && isGoodMoid(u.moid.text)) return;
+  const p = pathOf(path);
+  checkMoid(r, p, u.moid.text, { offset: 0 });
+  for (const x of u.problems) {
+    if (x.code === 'dm.clienturi-syntax' && x.start === 0 && !u.moid.text) continue;
+    r.add(r.doc.rangeInString(p, x.start, x.end), x.severity, x.code, x.message);
   }
   for (const f of u.query) {
-    const span = (): Span => r.doc.rangeInString(path, f.start, f.end);
+    const span = (): Span => r.doc.rangeInString(p, f.start, f.end);
     if (f.name === 'nv') continue;
     if (f.name === 'lv' || f.name === 'cv') {
       const info = cmd && commandInfo(cmd);
@@ -70,51 +101,58 @@ export function checkClientUri(r: Reporter, path: JsonPath, text: string, cmd?: 
     }
     r.add(span(), 'information', 'dm.clienturi-query-unknown', `'${f.name}' is not a standard query field (lv, nv, cv); a DM Client ignores fields it does not recognise (DM 2.0 6.1.1.3).`);
   }
-  return u;
 }
 
-export function checkServerUriAt(r: Reporter, path: JsonPath, text: string): void {
-  for (const p of checkServerUri(text)) r.add(r.doc.rangeInString(path, p.start, p.end), 'error', p.code, p.message);
+export function checkServerUriAt(r: Reporter, path: LazyPath, text: string): void {
+  const problems = checkServerUri(text);
+  if (!problems.length) return;
+  const p = pathOf(path);
+  for (const x of problems) r.add(r.doc.rangeInString(p, x.start, x.end), 'error', x.code, x.message);
 }
+
+/** The last DDF link found to be an absolute URI: MO data repeats one link in every item. */
+let lastGoodDdf = '';
 
 /**
  * A DDF link: "The link to the DDF file" (5.2.2). The MUST there is that the link is present
  * (dm.mos-item); a value that is no absolute URI may still be a relative link: a warning.
  */
-export function checkDdf(r: Reporter, path: JsonPath, ddf: unknown): void {
-  if (typeof ddf !== 'string') return;
-  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(ddf)) r.at(path, 'warning', 'dm.ddf-uri', `DDF '${ddf}' should be the URI of the DDF file (DM 2.0 5.2.2, 6.4).`);
+export function checkDdf(r: Reporter, path: LazyPath, ddf: unknown): void {
+  if (typeof ddf !== 'string' || ddf === lastGoodDdf) return;
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(ddf)) lastGoodDdf = ddf;
+  else r.at(pathOf(path), 'warning', 'dm.ddf-uri', `DDF '${ddf}' should be the URI of the DDF file (DM 2.0 5.2.2, 6.4).`);
 }
 
 /** The Generic Alerts of an `Alert` array (5.4, Appendix D). */
 export function checkAlerts(r: Reporter, path: JsonPath, alerts: unknown): void {
   if (!Array.isArray(alerts)) return;
-  alerts.forEach((a, i) => {
-    if (!isObject(a)) return;
-    const p = [...path, i];
+  for (let i = 0; i < alerts.length; i++) {
+    const a: unknown = alerts[i];
+    if (!isObject(a)) continue;
+    const p = (key: string): JsonPath => [...path, i, key];
     const type = own(a, 'AlertType');
     if (typeof type === 'string') {
       if (/^urn:oma:at:dm:2\.0:/.test(type) && !alertType(type)) {
-        r.at([...p, 'AlertType'], 'warning', 'dm.alert-type', `${type} is not a DM 2.0 alert type; Appendix D defines ${ALERT_TYPES.map((t) => t.type).join(', ')}.`);
+        r.at(p('AlertType'), 'warning', 'dm.alert-type', `${type} is not a DM 2.0 alert type; Appendix D defines ${ALERT_TYPES.map((t) => t.type).join(', ')}.`);
       }
       if (type === 'urn:oma:at:dm:2.0:ServerInitiatedMgmt' && !carriesNotificationId(own(a, 'Data'))) {
         // 5.2.2: "the Data property of the Generic Alert MUST include the NOTIFICATION-ID".
-        r.at([...p, 'AlertType'], 'error', 'dm.alert-notification-id', 'The Data of a ServerInitiatedMgmt alert MUST include the NOTIFICATION-ID of the DM Notification that started the session (DM 2.0 5.2.2, Appendix D).');
+        r.at(p('AlertType'), 'error', 'dm.alert-notification-id', 'The Data of a ServerInitiatedMgmt alert MUST include the NOTIFICATION-ID of the DM Notification that started the session (DM 2.0 5.2.2, Appendix D).');
       }
     }
     const mark = own(a, 'Mark');
     if (typeof mark === 'string' && !MARKS.includes(mark)) {
       const near = MARKS.find((m) => m === mark.toLowerCase());
-      r.at([...p, 'Mark'], 'error', 'dm.alert-mark', `Mark '${mark}' is not an importance level: ${MARKS.join(', ')} (DM 2.0 5.4).`, near ? [r.replace([...p, 'Mark'], JSON.stringify(near), `Change to "${near}"`)] : undefined);
+      r.at(p('Mark'), 'error', 'dm.alert-mark', `Mark '${mark}' is not an importance level: ${MARKS.join(', ')} (DM 2.0 5.4).`, near ? [r.replace(p('Mark'), JSON.stringify(near), `Change to "${near}"`)] : undefined);
     }
     if (own(a, 'Data') !== undefined && own(a, 'DataType') === undefined) {
-      r.at([...p, 'Data'], 'error', 'dm.alert-datatype', 'DataType, the Media Type of Data, MUST be present when Data is (DM 2.0 5.4).', undefined, 'key');
+      r.at(p('Data'), 'error', 'dm.alert-datatype', 'DataType, the Media Type of Data, MUST be present when Data is (DM 2.0 5.4).', undefined, 'key');
     }
     for (const key of ['SourceURI', 'TargetURI']) {
       const v = own(a, key);
-      if (typeof v === 'string') checkClientUri(r, [...p, key], v);
+      if (typeof v === 'string') checkClientUri(r, () => p(key), v);
     }
-  });
+  }
 }
 
 function carriesNotificationId(data: unknown): boolean {

@@ -7,7 +7,7 @@ import { isObject, own, type JsonPath } from '../json/document.js';
 import { COMMANDS, command as commandInfo, signature, type Command, type CommandName, type ParamFormat } from './commands.js';
 import { STATUS_CODES, isApplicationSpecific, statusCode, statusText } from './statusCodes.js';
 import { looksLikeClientUri } from './clientUri.js';
-import { type Reporter, checkAlerts, checkClientUri, checkDdf, checkMoid, checkServerUriAt } from './report.js';
+import { type LazyPath, type Reporter, checkAlerts, checkClientUri, checkDdf, checkMoid, checkServerUriAt, plainClientUri } from './report.js';
 
 /** Which parameters a command of a Package#2 was given: the statuses that answer it depend on them (5.3.1, 5.4.1). */
 export interface CommandUse {
@@ -34,20 +34,21 @@ export function checkCommands(r: Reporter, cmds: unknown): CommandName[] {
   USES.set(names, uses);
   if (!Array.isArray(cmds)) return names;
   let endAt = -1;
-  cmds.forEach((entry, i) => {
+  for (let i = 0; i < cmds.length; i++) {
+    const entry: unknown = cmds[i];
     if (!Array.isArray(entry) || entry.length === 0) {
       if (Array.isArray(entry)) r.at(['CMD', i], 'error', 'dm.command-empty', 'A CMD entry is [COMMAND, parameters...]; this one is empty (DM 2.0 7.2.1.2).');
-      return;
+      continue;
     }
-    const name = entry[0];
-    if (typeof name !== 'string') return;
+    const name: unknown = entry[0];
+    if (typeof name !== 'string') continue;
     const info = commandInfo(name);
     if (!info) {
       const upper = commandInfo(name.toUpperCase());
       r.at(['CMD', i, 0], 'error', 'dm.command-unknown',
         upper ? `'${name}' is written ${upper.name}: DM command names are upper case (DM 2.0 5.3).` : `'${name}' is not a DM command; DM 2.0 5.3 defines ${COMMANDS.map((c) => c.name).join(', ')}.`,
         upper ? [r.replace(['CMD', i, 0], JSON.stringify(upper.name), `Change to ${upper.name}`)] : undefined);
-      return;
+      continue;
     }
     names.push(info.name);
     if (endAt >= 0) {
@@ -59,7 +60,7 @@ export function checkCommands(r: Reporter, cmds: unknown): CommandName[] {
     const use: CommandUse = { name: info.name, clientUri: false, serverUri: false };
     uses.push(use);
     checkParameters(r, i, info, entry.slice(1), use);
-  });
+  }
   return names;
 }
 
@@ -74,7 +75,8 @@ function checkParameters(r: Reporter, i: number, info: Command, args: unknown[],
     while (n < max && k < args.length && (n < min || looksLike(args[k], p.name))) {
       if (p.name === 'ClientURI') use.clientUri = true;
       if (p.name === 'ServerURI') use.serverUri = true;
-      if (!checkArgument(r, ['CMD', i, k + 1], args[k], p.name, info.name)) return;
+      const at = k + 1;
+      if (!checkArgument(r, () => ['CMD', i, at], args[k], p.name, info.name)) return;
       k++;
       n++;
     }
@@ -100,12 +102,12 @@ function looksLike(v: unknown, format: ParamFormat): boolean {
 }
 
 /** Checks one parameter by its format; false when the parameters look out of order (the rest would only repeat it). */
-function checkArgument(r: Reporter, path: JsonPath, v: unknown, format: ParamFormat, cmd: CommandName): boolean {
+function checkArgument(r: Reporter, path: LazyPath, v: unknown, format: ParamFormat, cmd: CommandName): boolean {
   if (typeof v !== 'string') return true;
   if (format === 'ClientURI') checkClientUri(r, path, v, cmd);
   else if (format === 'ServerURI') {
     if (looksLike(v, 'ClientURI')) {
-      r.at(path, 'error', 'dm.command-params', `${cmd} expects a ServerURI here (DM 2.0 6.2); this looks like a ClientURI: the parameters may be in the wrong order (DM 2.0 ${commandInfo(cmd)!.section}).`);
+      r.at(typeof path === 'function' ? path() : path, 'error', 'dm.command-params', `${cmd} expects a ServerURI here (DM 2.0 6.2); this looks like a ClientURI: the parameters may be in the wrong order (DM 2.0 ${commandInfo(cmd)!.section}).`);
       return false;
     }
     checkServerUriAt(r, path, v);
@@ -134,8 +136,12 @@ export function checkStatuses(r: Reporter, statuses: unknown, ctx: StatusContext
   if (!ctx.flowJudged && ctx.commands?.includes('END')) {
     r.at(['Status'], 'error', 'dm.package3-after-end', `${ctx.commandsFrom ?? 'The Package#2 it answers'} ends the session with END: a Package#3 MUST NOT be sent after it (DM 2.0 5.2.4, 5.3.9).`, undefined, 'key');
   }
-  // Each code with its path and how many URIs it returns (the example form's URI strings belong to the code before them).
-  const codes: { code: number; path: JsonPath; uris: number }[] = [];
+  // Each code, the item it came from, and how many URIs it returns (the example form's URI strings
+  // belong to the code before them). Parallel arrays of numbers: a large Package#3 has hundreds of
+  // thousands of statuses, and a path is made only for the few reported.
+  const codes: number[] = [];
+  const items: number[] = [];
+  const uriCounts: number[] = [];
   const exampleForm = statuses.some((s) => typeof s === 'number' || typeof s === 'string');
   if (exampleForm) {
     const converted = toSchemaForm(statuses);
@@ -143,25 +149,31 @@ export function checkStatuses(r: Reporter, statuses: unknown, ctx: StatusContext
       'Status items are objects {"sc": <code>, "URI": [...]} (DM 2.0 7.2.1.3 schema); bare numbers and a URI string after its code are the form of the examples in Appendix F and I, which contradicts the schema.',
       converted ? [r.replace(['Status'], formatStatuses(converted, r), 'Convert to the schema form {"sc": ...}')] : undefined, 'key');
   }
-  statuses.forEach((s, i) => {
+  for (let i = 0; i < statuses.length; i++) {
+    const s: unknown = statuses[i];
     if (typeof s === 'string') {
-      const last = codes[codes.length - 1];
-      if (last) last.uris++;
-      return;
+      if (uriCounts.length) uriCounts[uriCounts.length - 1]!++;
+      continue;
     }
-    const sc = typeof s === 'number' ? s : isObject(s) ? own(s, 'sc') : undefined;
-    const path: JsonPath = typeof s === 'number' ? ['Status', i] : ['Status', i, 'sc'];
-    if (typeof sc !== 'number') return;
-    const uri = isObject(s) ? own(s, 'URI') : undefined;
-    codes.push({ code: sc, path, uris: Array.isArray(uri) ? uri.filter((u) => typeof u === 'string' && u !== '').length : 0 });
+    const object = isObject(s);
+    const sc = typeof s === 'number' ? s : object ? own(s, 'sc') : undefined;
+    if (typeof sc !== 'number') continue;
+    const uris = object ? own(s, 'URI') : undefined;
+    let count = 0;
+    if (Array.isArray(uris)) for (const u of uris) if (typeof u === 'string' && u !== '') count++;
+    codes.push(sc);
+    items.push(i);
+    uriCounts.push(count);
     if (!statusCode(sc) && !isApplicationSpecific(sc)) {
-      r.at(path, 'error', 'dm.status-code', `${sc} is not a status code of DM 2.0 Appendix C (${STATUS_CODES.map((c) => c.code).join(', ')}) nor application specific (1000-1999).`);
+      r.at(statusPath(statuses, i), 'error', 'dm.status-code', `${sc} is not a status code of DM 2.0 Appendix C (${STATUS_CODES.map((c) => c.code).join(', ')}) nor application specific (1000-1999).`);
     }
-    if (isObject(s)) {
-      const uris = own(s, 'URI');
-      if (Array.isArray(uris)) uris.forEach((u, j) => typeof u === 'string' && checkClientUri(r, ['Status', i, 'URI', j], u));
+    if (Array.isArray(uris)) {
+      for (let j = 0; j < uris.length; j++) {
+        const u: unknown = uris[j];
+        if (typeof u === 'string' && !plainClientUri(u)) checkClientUri(r, ['Status', i, 'URI', j], u);
+      }
     }
-  });
+  }
   const cmds = ctx.commands?.filter((c) => c !== 'END');
   if (cmds) {
     if (cmds.length !== codes.length && !exampleForm) {
@@ -169,23 +181,30 @@ export function checkStatuses(r: Reporter, statuses: unknown, ctx: StatusContext
     }
     const uses = usesOf(ctx)?.filter((u) => u.name !== 'END');
     const from = ctx.commandsFrom ?? 'the Package#2';
-    codes.forEach(({ code, path, uris }, i) => {
+    for (let i = 0; i < codes.length; i++) {
+      const code = codes[i]!;
       const cmd = cmds[i];
       const info = statusCode(code);
       if (cmd && info?.commands && !info.commands.includes(cmd)) {
-        r.at(path, 'error', 'dm.status-command', `${statusText(code)} does not apply to ${cmd} (command ${i + 1} of ${from}); it applies to ${info.commands.join(', ')} (DM 2.0 Appendix C).`);
+        r.at(statusPath(statuses, items[i]!), 'error', 'dm.status-command', `${statusText(code)} does not apply to ${cmd} (command ${i + 1} of ${from}); it applies to ${info.commands.join(', ')} (DM 2.0 Appendix C).`);
       }
       const use = uses?.[i];
-      if (!use || use.name !== cmd) return;
-      if (cmd === 'HGET' && !use.clientUri && code === 200 && uris === 0) {
-        r.at(path, 'error', 'dm.status-uri', `The HGET (command ${i + 1} of ${from}) names no ClientURI, so the DM Client chose where to store the data, and "this location MUST be returned with the status codes": add the ClientURI(s) in URI, e.g. {"sc": 200, "URI": ["urn:oma:mo:..."]} (DM 2.0 5.3.1, 7.2.1.3).`);
+      if (!use || use.name !== cmd) continue;
+      if (cmd === 'HGET' && !use.clientUri && code === 200 && uriCounts[i] === 0) {
+        r.at(statusPath(statuses, items[i]!), 'error', 'dm.status-uri', `The HGET (command ${i + 1} of ${from}) names no ClientURI, so the DM Client chose where to store the data, and "this location MUST be returned with the status codes": add the ClientURI(s) in URI, e.g. {"sc": 200, "URI": ["urn:oma:mo:..."]} (DM 2.0 5.3.1, 7.2.1.3).`);
       }
       if (cmd === 'EXEC' && use.serverUri && code >= 200 && code < 300 && code !== 202) {
+        const path = statusPath(statuses, items[i]!);
         r.at(path, 'error', 'dm.status-async', `The EXEC (command ${i + 1} of ${from}) names a ServerURI, so the DM Client MUST report asynchronously and answer "202 Accepted" here; the final status follows in a Generic Alert (DM 2.0 5.3.5, 5.4.1).`, [r.replace(path, '202', 'Change to 202')]);
       }
-    });
+    }
   }
-  return codes.map((c) => c.code);
+  return codes;
+}
+
+/** Where status `i` writes its code: the number itself, or the "sc" of its object. */
+function statusPath(statuses: unknown[], i: number): JsonPath {
+  return typeof statuses[i] === 'number' ? ['Status', i] : ['Status', i, 'sc'];
 }
 
 /** The example forms as schema objects: a URI string belongs to the status before it. */
@@ -230,15 +249,19 @@ export function checkMos(r: Reporter, mos: unknown): void {
 /** MO serialization (7.2.1.4): [{DDF?, ClientURI, CV?, MOData}]; MOData keys are data, whatever they are called. */
 export function checkMoData(r: Reporter, value: unknown): void {
   // The examples' single item without its array (reported as dm.mo-array) is checked all the same.
-  const items = Array.isArray(value) ? value.map((it, i): [unknown, JsonPath] => [it, [i]]) : [[value, []] as [unknown, JsonPath]];
-  for (const [it, base] of items) {
-    if (!isObject(it)) continue;
-    checkDdf(r, [...base, 'DDF'], own(it, 'DDF'));
-    const uri = own(it, 'ClientURI');
-    if (typeof uri === 'string') checkClientUri(r, [...base, 'ClientURI'], uri);
-    const cv = own(it, 'CV');
-    if (cv === '') r.at([...base, 'CV'], 'warning', 'dm.cache-validator', 'CV, the cache validator of the MO data, is empty (DM 2.0 7.2.1.4, 11.1).');
-  }
+  if (Array.isArray(value)) for (let i = 0; i < value.length; i++) checkMoItem(r, value[i], i);
+  else checkMoItem(r, value, undefined);
+}
+
+/** One item of MO data, at index `i` of the array (undefined: the item is the whole document). */
+function checkMoItem(r: Reporter, it: unknown, i: number | undefined): void {
+  if (!isObject(it)) return;
+  const at = (key: string): JsonPath => (i === undefined ? [key] : [i, key]);
+  checkDdf(r, () => at('DDF'), own(it, 'DDF'));
+  const uri = own(it, 'ClientURI');
+  if (typeof uri === 'string' && !plainClientUri(uri)) checkClientUri(r, at('ClientURI'), uri);
+  const cv = own(it, 'CV');
+  if (cv === '') r.at(at('CV'), 'warning', 'dm.cache-validator', 'CV, the cache validator of the MO data, is empty (DM 2.0 7.2.1.4, 11.1).');
 }
 
 export { checkAlerts };

@@ -61,11 +61,23 @@ export function repositoryKey(pathAndQuery: string): string | undefined {
   return segments.join('/') + (query ? `?${query}` : '');
 }
 
-/** Whether a stored key written with ServerURI parameters ("[DevID]/config") answers a key ("IMEI:1/config"). */
+/**
+ * Whether a stored key written with ServerURI parameters ("[DevID]/config") answers a key
+ * ("IMEI:1/config"): each parameter stands for any text without '/', '?' or '&'.
+ *
+ * Every parameter but the last takes the text up to the first place where the text written after
+ * it follows, inside a lookahead whose capture is then matched (so it is never tried again): with
+ * a plain `[^/?&]*` for each, a key that does not match, a request-target any client sends, was
+ * tried at every split among them (cubic for three parameters side by side). The first place is
+ * enough: the next parameter takes whatever a later place would have given this one.
+ */
 function matchesTemplate(template: string, key: string): boolean {
   if (!template.includes('[')) return false;
   const names = Object.keys(SERVER_URI_PARAMETERS).join('|');
-  const re = new RegExp(`^${template.split(new RegExp(`(\\[(?:${names})\\])`)).map((part, i) => (i % 2 ? '[^/?&]*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('')}$`);
+  const literal = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const parts = template.split(new RegExp(`\\[(?:${names})\\]`));
+  const last = parts.length - 1;
+  const re = new RegExp(`^${literal(parts[0]!)}${parts.slice(1, -1).map((p, i) => `(?=([^/?&]*?${literal(p)}))\\${i + 1}`).join('')}${last > 0 ? `[^/?&]*${literal(parts[last]!)}` : ''}$`);
   return re.test(key);
 }
 

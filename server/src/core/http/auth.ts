@@ -24,10 +24,17 @@ function same(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** The auth-params of a challenge or credentials: name=token or name="quoted" (RFC 2617 1.2). */
+/**
+ * The auth-params of a challenge or credentials: name=token or name="quoted" (RFC 2617 1.2).
+ *
+ * A name starts only where no name character comes before it: otherwise a long run of name
+ * characters with no '=' after it (an Authorization header is what any client sends) is scanned
+ * again from each of its characters, quadratic in its length. A match never ends inside a run,
+ * so the names found are the same.
+ */
 export function authParams(s: string): Map<string, string> {
   const out = new Map<string, string>();
-  const re = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g;
+  const re = /(?<![A-Za-z0-9_-])([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g;
   for (let m = re.exec(s); m && out.size < 32; m = re.exec(s)) out.set(m[1]!.toLowerCase(), m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3]!);
   return out;
 }

@@ -1,16 +1,23 @@
 /**
- * A JSON text with source ranges, for validation that must point at nodes. The value comes from
- * the engine's JSON.parse (fast, and `__proto__` becomes an own property, never a prototype); the
- * ranged tree comes from jsonc-parser, built only when something needs a range or the text is not
- * valid JSON. A text nested deeper than MAX_DEPTH is refused before either parser recurses,
- * whatever comes before the nesting (see tooDeep), so that no text can overflow the stack.
+ * A JSON text with source ranges, for validation that must point at nodes. The value of a valid
+ * text comes from the engine's JSON.parse (fast, and `__proto__` becomes an own property, never a
+ * prototype); a text JSON.parse refuses is read once more by a reader that recovers and reports as
+ * jsonc-parser does (reader.ts), giving the value and the errors together. Ranges come from an
+ * index that reads only the objects and arrays on the paths asked for; jsonc-parser's tree of the
+ * whole text is built only when an editor feature asks for `tree`. A text nested deeper than
+ * MAX_DEPTH is refused before anything recursive reads it, whatever comes before the nesting (see
+ * tooDeep), so that no text can overflow the stack.
  */
-import { type Node, type ParseError, findNodeAtLocation, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { type Node, findNodeAtLocation, parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { Diagnostic } from '../diagnostic.js';
+import { JsonIndex, type JsonNodeInfo, readJson } from './reader.js';
 
 export type JsonPath = (string | number)[];
 
 export const MAX_DEPTH = 512;
+
+/** Syntax errors reported per text: past these, the rest only repeats what is broken. */
+const MAX_SYNTAX_ERRORS = 50;
 
 export interface Span {
   start: number;
@@ -22,52 +29,66 @@ export class JsonDocument {
   /** False when the text is not JSON; `value` is then what could be recovered, or undefined. */
   readonly valid: boolean;
   readonly errors: Diagnostic[] = [];
+  /** The text from `from` to `to`, what the offsets of the parsers count in. */
+  private readonly source: string;
+  /** Nested deeper than MAX_DEPTH: nothing reads it. */
+  private readonly deep: boolean = false;
   private treeCache: Node | undefined | null = null;
+  private indexCache: JsonIndex | undefined;
 
   constructor(
     readonly text: string,
     readonly from = 0,
     readonly to = text.length,
   ) {
-    const slice = text.slice(from, to);
-    const deep = tooDeep(slice);
-    if (deep >= 0) {
-      this.valid = false;
-      this.value = undefined;
-      this.treeCache = undefined;
-      this.errors.push({ start: from + deep, end: from + deep + 1, severity: 'error', code: 'json.depth', message: `JSON nested more than ${MAX_DEPTH} levels deep is not validated.` });
-      return;
-    }
+    const slice = from === 0 && to === text.length ? text : text.slice(from, to);
+    this.source = slice;
     let value: unknown;
     let valid = true;
     try {
+      // V8's JSON.parse does not recurse, so it takes any nesting; what reads the text after it is guarded.
       value = JSON.parse(slice);
     } catch {
       valid = false;
+    }
+    const deep = valid ? tooDeepWellFormed(slice) : tooDeep(slice);
+    if (deep >= 0) {
+      this.deep = true;
+      this.valid = false;
+      this.value = undefined;
+      this.errors.push({ start: from + deep, end: from + deep + 1, severity: 'error', code: 'json.depth', message: `JSON nested more than ${MAX_DEPTH} levels deep is not validated.` });
+      return;
     }
     this.valid = valid;
     if (valid) {
       this.value = value;
       return;
     }
-    const errors: ParseError[] = [];
-    const tree = parseTree(slice, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-    this.treeCache = tree;
-    for (const e of errors.slice(0, 50)) {
+    const read = readJson(slice, MAX_SYNTAX_ERRORS);
+    for (const e of read.errors) {
       this.errors.push({ start: from + e.offset, end: from + e.offset + Math.max(1, e.length), severity: 'error', code: 'json.syntax', message: `${describe(printParseErrorCode(e.error))} (RFC 8259).` });
     }
     if (this.errors.length === 0) {
       // JSON.parse refused what jsonc-parser takes: a control character inside a string, say.
-      const m = /[\u0000-\u001f]/.exec(slice.replace(/"(?:[^"\\\u0000-\u001f]|\\.)*"/g, (s) => ' '.repeat(s.length)));
+      // A string that stops before its closing quote (the group is then empty) is matched and kept as
+      // it is: left unmatched, it was read again to that point from each of its escaped quotes.
+      const m = /[\u0000-\u001f]/.exec(slice.replace(/"(?:[^"\\\u0000-\u001f]|\\.)*("?)/g, (s, close: string) => (close ? ' '.repeat(s.length) : s)));
       const at = m ? m.index : 0;
       this.errors.push({ start: from + at, end: from + at + 1, severity: 'error', code: 'json.syntax', message: 'A line break or control character inside a JSON string must be escaped (\\n) (RFC 8259 §7).' });
     }
-    this.value = tree ? nodeValue(tree) : undefined;
+    this.value = read.value;
   }
 
+  /** jsonc-parser's tree of the text, for the editor's features; built on first use. */
   get tree(): Node | undefined {
-    if (this.treeCache === null) this.treeCache = parseTree(this.text.slice(this.from, this.to), [], { disallowComments: true });
+    if (this.treeCache === null) this.treeCache = this.deep ? undefined : parseTree(this.source, [], { disallowComments: true });
     return this.treeCache;
+  }
+
+  /** The nodes by path, read only where asked (see JsonIndex); undefined for a text too deep to read. */
+  private get index(): JsonIndex | undefined {
+    if (this.deep) return undefined;
+    return (this.indexCache ??= new JsonIndex(this.source));
   }
 
   node(path: JsonPath): Node | undefined {
@@ -75,15 +96,22 @@ export class JsonDocument {
     return t && findNodeAtLocation(t, path);
   }
 
+  /** Where the node at `path` was written, as jsonc-parser's tree has it, without building that tree. */
+  locate(path: JsonPath): JsonNodeInfo | undefined {
+    return this.index?.find(path);
+  }
+
+  /** The path of the node whose text spans `offset` (relative to the document's text), and whether `offset` is on a property's key. */
+  pathAt(offset: number): { path: JsonPath; onKey: boolean } | undefined {
+    return this.index?.pathAt(offset - this.from);
+  }
+
   /** Range of the value at `path`, or of its property key; falls back to the nearest parent. */
   range(path: JsonPath, part: 'value' | 'key' = 'value'): Span {
     for (let p = path; ; p = p.slice(0, -1)) {
-      const n = this.node(p);
+      const n = this.locate(p);
       if (n) {
-        if (part === 'key' && n.parent?.type === 'property' && n.parent.children?.[0]) {
-          const k = n.parent.children[0];
-          return { start: this.from + k.offset, end: this.from + k.offset + k.length };
-        }
+        if (part === 'key' && n.keyOffset !== undefined) return { start: this.from + n.keyOffset, end: this.from + n.keyOffset + n.keyLength! };
         return { start: this.from + n.offset, end: this.from + n.offset + n.length };
       }
       if (p.length === 0) return { start: this.from, end: Math.min(this.to, this.from + 1) };
@@ -95,8 +123,8 @@ export class JsonDocument {
    * there (so indices map one to one); otherwise the whole string.
    */
   rangeInString(path: JsonPath, s: number, e: number): Span {
-    const n = this.node(path);
-    if (!n || n.type !== 'string') return this.range(path);
+    const n = this.locate(path);
+    if (!n || n.kind !== 'string') return this.range(path);
     const raw = this.text.slice(this.from + n.offset + 1, this.from + n.offset + n.length - 1);
     if (raw.includes('\\')) return this.range(path);
     const base = this.from + n.offset + 1;
@@ -177,6 +205,36 @@ function tooDeep(s: string): number {
     } else if ((c === 93 && open[open.length - 1] === 91) || (c === 125 && open[open.length - 1] === 123)) {
       open.pop();
     }
+  }
+  return -1;
+}
+
+/**
+ * tooDeep for a text JSON.parse took: there strings end at their closing quote and brackets
+ * match, so a count of brackets outside strings is the nesting, and the strings are skipped by
+ * searching for their quote (about twice as fast as reading them character by character).
+ */
+function tooDeepWellFormed(s: string): number {
+  let depth = 0;
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    // Below '[' only the quote matters (digits, blanks, commas and colons are skipped by one test).
+    if (c < 91) {
+      if (c !== 34) continue;
+      let j = s.indexOf('"', i + 1);
+      // A quote after an odd run of backslashes is escaped: the string goes on.
+      while (s.charCodeAt(j - 1) === 92) {
+        let k = j - 1;
+        while (s.charCodeAt(k) === 92) k--;
+        if ((j - 1 - k) % 2 === 0) break;
+        j = s.indexOf('"', j + 1);
+      }
+      i = j;
+    } else if ((c | 32) === 123) {
+      // '[' or '{'
+      if (++depth > MAX_DEPTH) return i;
+    } else if ((c | 32) === 125) depth--; // ']' or '}'
   }
   return -1;
 }

@@ -162,7 +162,8 @@ export function decode(bytes: Uint8Array): Notification {
       extra.push(opt);
     }
     if (clean && extra.length) {
-      out.options.push(...extra);
+      // Appended one by one: a long hex text may carry more options than a call takes arguments.
+      for (const o of extra) out.options.push(o);
       problem(0, 2, 'pkg0.option-count', `OC says ${oc} option${oc === 1 ? '' : 's'}, but ${out.options.length} are present (DM 2.0 7.1.1.1).`);
     } else {
       at = before;

@@ -211,7 +211,9 @@ export function traceToDmhttp(events: readonly TraceEvent[], opts: { offset?: nu
       skip(b.index, 'a line of its body would read as the start of another HTTP message, or as a separator, in a .dmhttp file');
       continue;
     }
-    out.push(lines.join('\n').replace(/\n+$/, ''));
+    // The run of line breaks is taken from its first one only (the lookbehind): tried from each of a
+    // long run in the middle of a body, the pattern read the run again every time.
+    out.push(lines.join('\n').replace(/(?<!\n)\n+$/, ''));
   }
   skipped.sort((a, b) => a.event - b.event);
   return { text: out.length ? out.join(`\n\n${EXCHANGE_SEPARATOR}\n\n`) + '\n' : '', exchanges: out.length, skipped, moreSkipped };
@@ -228,7 +230,8 @@ function requestHead(e: TraceEvent, r: TracedRequest): string[] {
 }
 
 function bodyLines(body: string): string[] {
-  const t = body.replace(/\r\n/g, '\n').replace(/\n+$/, '');
+  // Trailing line breaks from the first of their run only, as in traceToDmhttp.
+  const t = body.replace(/\r\n/g, '\n').replace(/(?<!\n)\n+$/, '');
   return t ? t.split('\n') : [];
 }
 

@@ -4,7 +4,7 @@
  * parser, which keeps the ranges DDF diagnostics need and never expands entities. Sample tree
  * nodes are checked against the DDF of their MOID.
  */
-import type { Diagnostic } from '../diagnostic.js';
+import { type Diagnostic, pushAll } from '../diagnostic.js';
 import { type XmlElement, contentRange, parseXml } from '../xml/parse.js';
 import type { DmTree, MoInstance, TreeNode } from './model.js';
 
@@ -286,8 +286,9 @@ export function checkTreeAgainstDdfs(tree: DmTree, ddfs: ReadonlyMap<string, Ddf
   const out: Diagnostic[] = [];
   for (const inst of tree.all()) {
     const ddf = ddfs.get(inst.moid);
-    if (ddf) out.push(...checkInstance(inst, ddf));
+    // Appended one by one: an instance with hundreds of thousands of findings would overflow a spread call.
+    if (ddf) pushAll(out, checkInstance(inst, ddf));
   }
-  out.push(...checkInstanceCounts(tree, ddfs));
+  pushAll(out, checkInstanceCounts(tree, ddfs));
   return out;
 }

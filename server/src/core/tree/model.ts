@@ -29,6 +29,15 @@ export interface InstanceSource {
 /** A node's content when it is added: an interior node (its children added after it) or a leaf value. */
 export type NodeContent = { interior: true } | { value: unknown };
 
+/** What a loader gives for a child: an interior node whose own children it reads later, or a leaf value. */
+export type LoadedContent = { children: ChildReader } | { value: unknown };
+
+/**
+ * Reads the children of one interior node from where they were written, giving each to `add` in
+ * order (a later child of the same name replaces the earlier one).
+ */
+export type ChildReader = (add: (name: string, content: LoadedContent, source?: SourceRange) => void) => void;
+
 export type TreeChangeKind = 'set' | 'put' | 'delete' | 'add-instance' | 'remove-instance' | 'restore';
 
 export interface TreeChange {
@@ -55,6 +64,7 @@ let lastId = 0;
 // Write access to the private state of nodes and instances, for DmTree alone (not exported).
 let newNode!: (name: string, parent: TreeNode | undefined, instance: MoInstance, interior: boolean, value: unknown, source: SourceRange | undefined) => TreeNode;
 let kidsOf!: (n: TreeNode) => Map<string, TreeNode> | undefined;
+let defer!: (n: TreeNode, read: ChildReader) => void;
 let setKids!: (n: TreeNode, kids: Map<string, TreeNode>) => void;
 let setLeaf!: (n: TreeNode, value: unknown) => void;
 
@@ -62,14 +72,23 @@ export class TreeNode {
   /** Unique in the tree and stable: other nodes changing do not change it. */
   readonly id: number;
   #children: Map<string, TreeNode> | undefined;
+  /**
+   * Children not read yet: a sample tree's nodes are made when first asked for, so that loading a
+   * file of 100,000 nodes costs its instances, and resolving a ClientURI the nodes it visits.
+   */
+  #unread: ChildReader | undefined;
   #value: unknown;
   readonly #source: SourceRange | undefined;
 
   static {
     newNode = (name, parent, instance, interior, value, source) => new TreeNode(name, parent, instance, interior, value, source);
-    kidsOf = (n) => n.#children;
+    kidsOf = (n) => n.#kids();
     setKids = (n, kids) => {
+      n.#unread = undefined;
       n.#children = kids;
+    };
+    defer = (n, read) => {
+      n.#unread = read;
     };
     setLeaf = (n, value) => {
       n.#value = value;
@@ -97,7 +116,23 @@ export class TreeNode {
 
   /** An interior node's children by name, in document order (undefined for a leaf). */
   get children(): ReadonlyMap<string, TreeNode> | undefined {
-    return this.#children;
+    return this.#kids();
+  }
+
+  /** The children, read from where they were written first if they have not been yet (not a change: no revision). */
+  #kids(): Map<string, TreeNode> | undefined {
+    const read = this.#unread;
+    if (!read) return this.#children;
+    this.#unread = undefined;
+    const kids = this.#children!;
+    read((name, content, source) => {
+      if ('children' in content) {
+        const c = new TreeNode(name, this, this.instance, true, undefined, source);
+        c.#unread = content.children;
+        kids.set(name, c);
+      } else kids.set(name, new TreeNode(name, this, this.instance, false, content.value, source));
+    });
+    return kids;
   }
 
   /** Where the node was written in a sample tree file; nodes written by commands have none. */
@@ -122,7 +157,7 @@ export class TreeNode {
   }
 
   child(name: string): TreeNode | undefined {
-    return this.#children?.get(name);
+    return this.#kids()?.get(name);
   }
 }
 
@@ -317,6 +352,18 @@ export class DmTree {
     kids.set(name, node);
     bump(parent.instance);
     return node;
+  }
+
+  /**
+   * Loading a sample tree: the children of `node` (interior, without children yet) are read by
+   * `read` when they are first asked for, by any reader or writer of the tree. Not a change, as
+   * `addNode` is not: no event, the cache validator stays the sample's.
+   */
+  deferChildren(node: TreeNode, read: ChildReader): void {
+    if (!isLiveIn(node.instance, this)) throw new Error(`${node.clientUri()} is not a node of this tree.`);
+    const kids = kidsOf(node);
+    if (!kids || kids.size) throw new TypeError(`${node.clientUri()} is ${kids ? 'an interior node with children already' : 'a leaf'}: only an empty interior node has its children read later.`);
+    defer(node, read);
   }
 
   /** Replaces a leaf's value (HGET on a leaf, 5.3.1). */

@@ -51,16 +51,17 @@ export interface ResolveOptions {
   serverId?: string;
 }
 
-/** Whether the leaf at `nv.path` below `from` has the value `nv.match` ("satisfied", 6.1.1.3). */
-function satisfies(from: TreeNode, nvs: NodeValue[], count: { n: number }): boolean {
-  return nvs.every((nv) => {
+/** Whether the leaf at `nv.path` below `from` has the value `nv.match`, for every nv ("satisfied", 6.1.1.3). */
+function satisfies(from: TreeNode, nvs: readonly NodeValue[], count: { n: number }): boolean {
+  for (const nv of nvs) {
     let n: TreeNode | undefined = from;
     for (const name of nv.path) {
       n = n?.child(name);
       count.n++;
     }
-    return !!n && !n.interior && String(n.value) === nv.match;
-  });
+    if (!n || n.interior || String(n.value) !== nv.match) return false;
+  }
+  return true;
 }
 
 /** 6.1.2 steps 1 and 2: the nodes the ClientURI addresses (status 200), or 400/404 and why. */
@@ -105,6 +106,8 @@ export function select(ctx: ResolutionContext, clientUri: string | ClientUri): R
   let nodes: TreeNode[] = instances.map((i) => i.root);
   for (const seg of uri.path) {
     const next: TreeNode[] = [];
+    // An x-name's nv fields, found once for the segment, not again for every node it is tried on.
+    const nvs = seg.kind === 'xname' ? nvOf(seg) : [];
     for (const n of nodes) {
       if (seg.kind === 'real') {
         const c = n.child(seg.text);
@@ -116,7 +119,6 @@ export function select(ctx: ResolutionContext, clientUri: string | ClientUri): R
           next.push(c);
         }
       } else if (seg.kind === 'xname') {
-        const nvs = nvOf(seg);
         const found: TreeNode[] = [];
         for (const c of n.children?.values() ?? []) {
           count.n++;
