@@ -1,97 +1,89 @@
-// DM 2.0 package figures for `npm run bench`: a 10 MB Package#3 and a 10 MB MO data file validated
-// by omadm (schema + package rules) next to vscode-json-languageservice validating the same text
-// against the same schema; and re-validation of a 5 KB Package#2 after a one-character edit.
-import { getLanguageService, TextDocument } from 'vscode-json-languageservice';
-import { analyzeText } from '../server/src/core/analyze.ts';
-import { SCHEMAS } from '../server/src/core/dm20/schemas.ts';
-import { LanguageService } from '../server/src/language/service.ts';
+// DM 2.0 packages (JSON): a 10 MB Package#3 and a 10 MB MO data file, valid and with one fault per
+// 1,000 items, validated by omadm (schema and package rules, with positions for what it reports)
+// next to vscode-json-languageservice with the same schema, and next to the floor: JSON.parse and
+// the same ajv schema alone, no positions, no rules. Peak memory of each, in a process of its own
+// per run (bench/memory.ts). The time per MB of a faulty Package#3 from 1 to 32 MB must not grow.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MB, moData, package3 } from './inputs.ts';
+import { mb, ms, paired, vs, ratioText, spread, type Row, type SectionResult } from './measure.ts';
+import { BENCH, scratch } from './paths.ts';
+import { scaling } from './scaling.ts';
+import { JSON_INPUTS, floorValidator, jsonLanguageService, oursOn, type JsonKind } from './jsonPeers.ts';
 
-const TEN_MB = 10 * 1024 * 1024;
+const VALID = 0.3;
+const FAULTY = 0.5;
+const FLOOR = 2;
 
-function bigPackage3(): string {
-  const items: string[] = [];
-  let size = 0;
-  for (let i = 0; size < TEN_MB; i++) {
-    const item = i % 3 === 0 ? `{"sc": 200, "URI": ["urn:oma:mo:oma-dcmo:1.0/cap${i}/", "urn:oma:mo:oma-dcmo:1.0/cap${i}/Operations"]}` : `{"sc": ${i % 3 === 1 ? 404 : 200}}`;
-    items.push(item);
-    size += item.length + 2;
-  }
-  return `{"Status": [\n${items.join(',\n')}\n]}`;
+/** Peak RSS (MB) and time of one validation in a fresh process. */
+function memoryRun(impl: 'ours' | 'peer', file: string, kind: JsonKind): { rssMb: number; ms: number } {
+  const r = spawnSync(process.execPath, [path.join(BENCH, 'memory.js'), impl, file, kind], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench/memory.js ${impl} ${kind} exited with ${r.status ?? r.signal}: ${r.stderr.slice(0, 400)}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { rssMb: number; ms: number };
 }
 
-function bigMoData(): string {
-  const items: string[] = [];
-  let size = 0;
-  for (let i = 0; size < TEN_MB; i++) {
-    const item = JSON.stringify({
-      DDF: 'http://www.vendor.com/DDF/devinfo1.0.ddf',
-      ClientURI: `urn:oma:mo:oma-dm-devinfo:1.0/miid${i}/`,
-      CV: `cv${i}`,
-      MOData: { [`miid${i}`]: { DevID: `IMEI:${490154203237518 + i}`, Man: 'Vendor', Mod: 'DM_Client', DmV: '2.0', Lang: 'en', Ext: { A: { B: i } } } },
+export async function dm20Bench(): Promise<SectionResult> {
+  const rows: Row[] = [];
+  const failed: string[] = [];
+  const tmp = scratch('json');
+  try {
+    for (const input of JSON_INPUTS) {
+      const text = input.kind === 'pkg3' ? package3(10 * MB, input.faulty) : moData(10 * MB, input.faulty);
+      const label = `${input.kind === 'pkg3' ? 'Package#3' : 'MO data'} ${mb(text.length)}, ${input.faulty ? '1 fault per 1,000 items' : 'valid'}`;
+      const ours = oursOn(text, input.kind);
+      const peer = jsonLanguageService(text, input.kind);
+      const oursFound = ours();
+      const peerFound = await peer();
+      const p = await paired(ours, peer);
+      const s = spread(p.ratios);
+      const target = input.faulty ? FAULTY : VALID;
+      console.log(`  ${label}: omadm ${ms(spread(p.ours).median)} (${oursFound} findings), vscode-json-languageservice ${ms(spread(p.peer).median)} (${peerFound}); ratio ${ratioText(s)}`);
+      rows.push({
+        figure: `${label}: omadm / vscode-json-languageservice (${vs(spread(p.ours).median, spread(p.peer).median)})`,
+        value: ratioText(s),
+        target: `<= ${target}x`,
+        met: s.median <= target,
+      });
+      if (!input.faulty) {
+        const floor = floorValidator(text, input.kind);
+        const f = await paired(ours, floor);
+        const fl = spread(f.ratios);
+        console.log(`  ${label}: omadm ${ms(spread(f.ours).median)}, JSON.parse + ajv ${ms(spread(f.peer).median)}; ratio ${ratioText(fl)}`);
+        rows.push({ figure: `${label}: omadm / the floor, JSON.parse + ajv (${vs(spread(f.ours).median, spread(f.peer).median)})`, value: ratioText(fl), target: `<= ${FLOOR}x`, met: fl.median <= FLOOR });
+      }
+      // Peak memory: each run a process of its own, ours and the peer alternated.
+      const file = path.join(tmp.dir, `m.${input.kind}.json`);
+      fs.writeFileSync(file, text);
+      const mem: { ours: number[]; peer: number[]; ratios: number[] } = { ours: [], peer: [], ratios: [] };
+      for (let i = 0; i < 5; i++) {
+        const first = i % 2 === 0 ? 'ours' : 'peer';
+        const a = memoryRun(first, file, input.kind).rssMb;
+        const b = memoryRun(first === 'ours' ? 'peer' : 'ours', file, input.kind).rssMb;
+        const [o, t] = first === 'ours' ? [a, b] : [b, a];
+        mem.ours.push(o);
+        mem.peer.push(t);
+        mem.ratios.push(o / t);
+      }
+      const m = spread(mem.ratios);
+      console.log(`  ${label}: peak RSS omadm ${spread(mem.ours).median.toFixed(0)} MB, vscode-json-languageservice ${spread(mem.peer).median.toFixed(0)} MB`);
+      rows.push({
+        figure: `${label}: peak RSS, omadm / vscode-json-languageservice (${spread(mem.ours).median.toFixed(0)} vs ${spread(mem.peer).median.toFixed(0)} MB)`,
+        value: ratioText(m),
+        target: '< 1x',
+        met: m.median < 1,
+      });
+    }
+
+    // Scaling: a faulty Package#3 of each size, ours alternated with the floor; the check is on ours.
+    const series = await scaling('a faulty Package#3', 'the floor', (size) => {
+      const text = package3(size * MB, true);
+      return { bytes: text.length, ours: oursOn(text, 'pkg3'), peer: floorValidator(text, 'pkg3') };
     });
-    items.push(item);
-    size += item.length + 2;
+    rows.push(...series.rows);
+    failed.push(...series.failed);
+  } finally {
+    tmp.remove();
   }
-  return `[\n${items.join(',\n')}\n]`;
-}
-
-async function theirs(text: string, uri: string, schemaId: string): Promise<number> {
-  const ls = getLanguageService({});
-  ls.configure({
-    validate: true,
-    allowComments: false,
-    schemas: Object.values(SCHEMAS).map((s) => {
-      const id = (s as { $id: string }).$id;
-      return { uri: id, ...(id === schemaId ? { fileMatch: ['*'] } : {}), schema: s as object };
-    }),
-  });
-  const doc = TextDocument.create(uri, 'json', 1, text);
-  const parsed = ls.parseJSONDocument(doc);
-  const diagnostics = await ls.doValidation(doc, parsed);
-  return diagnostics.length;
-}
-
-async function best(fn: () => unknown, passes: number): Promise<number> {
-  let min = Infinity;
-  for (let i = 0; i < passes; i++) {
-    const t = process.hrtime.bigint();
-    await fn();
-    min = Math.min(min, Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  return min;
-}
-
-export async function dm20Bench(): Promise<void> {
-  for (const [label, text, file, schema] of [
-    ['Package#3', bigPackage3(), 'big.pkg3.json', 'omadm:package3'],
-    ['MO data', bigMoData(), 'big.dmmo.json', 'omadm:dmmo'],
-  ] as const) {
-    const mb = text.length / 1024 / 1024;
-    let oursFound = 0;
-    const oursMs = await best(() => {
-      oursFound = analyzeText(text, { fileName: file }).diagnostics.length;
-    }, 3);
-    let theirsFound = 0;
-    const theirsMs = await best(async () => {
-      theirsFound = await theirs(text, `file:///${file}`, schema);
-    }, 3);
-    console.log(`${label}, ${mb.toFixed(1)} MB: omadm (schema + rules) ${oursMs.toFixed(0)} ms, ${oursFound} diagnostics; vscode-json-languageservice (same schema) ${theirsMs.toFixed(0)} ms, ${theirsFound} diagnostics; ratio omadm / theirs: ${(oursMs / theirsMs).toFixed(2)} (target at most 0.70)`);
-  }
-  // A typical 5 KB Package#2, edited one character at a time, as an editor re-validates it.
-  const cmds: string[] = [];
-  for (let i = 0; cmds.join(',\n').length < 5 * 1024; i++) {
-    cmds.push(i % 2 ? `  ["GET", "urn:oma:mo:oma-dcmo:1.0/(x)/Operations/Enable?nv=(x)/Property:Cam${i}"]` : `  ["HPUT", "https://dr.example.com/[DevID]/${i}", "urn:oma:mo:oma-dm-devinfo:1.0//?lv=${(i % 3) + 1}"]`);
-  }
-  const base = `{\n "CMD": [\n${cmds.join(',\n')}\n ]\n}`;
-  const service = new LanguageService();
-  const times: number[] = [];
-  for (let v = 1; v <= 200; v++) {
-    const at = base.indexOf('Cam') + 3;
-    const text = base.slice(0, at) + String.fromCharCode(65 + (v % 26)) + base.slice(at + 1);
-    const t = process.hrtime.bigint();
-    service.diagnostics({ uri: 'file:///edit.pkg2.json', version: v, text });
-    times.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  times.sort((a, b) => a - b);
-  console.log(`re-validating a ${(base.length / 1024).toFixed(1)} KB Package#2 after a one-character edit: median ${times[100]!.toFixed(2)} ms, 95th percentile ${times[190]!.toFixed(2)} ms (200 edits)`);
+  return { rows, failed };
 }

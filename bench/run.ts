@@ -1,126 +1,110 @@
-// npm run bench: figures from one run, not a test. Delegation: validating a 1 MB corpus of
-// delegation messages, next to `xmllint --noout` (well-formedness only) on the same files. DM 2.0:
-// see bench/dm20.ts. The emulator fleet: see bench/fleet.ts; it runs as its bundle in a process of
-// its own, so that it measures the shipped code and its heap figure holds only the fleet.
+// npm run bench: builds the bundles, then runs this file as dist/bench/run.js, so that every figure
+// is of the code as it ships. Each section runs in a process of its own (this file again, with
+// --section), so that no section's heap or JIT state is another's; the emulator fleet is its own
+// bundle (dist/bench/fleet.js). One table at the end: each figure, its target, met or MISSED.
+// Exit status 1 when a check that must hold fails (time per MB growing with the size, a flow or
+// a session not completed, a section that crashed); a missed target alone is only reported.
+// `npm run bench -- --only xml,json` runs some sections.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { allSkeletonTargets, skeleton } from '../server/src/core/delegation/build.ts';
-import { validatePaths } from '../server/src/cli/validate.ts';
+import * as zlib from 'node:zlib';
+import { delegationBench } from './delegation.ts';
 import { dm20Bench } from './dm20.ts';
-import { treeBench } from './trees.ts';
 import { editorBench } from './editor.ts';
-import { decode, encode } from '../server/src/core/notification/codec.ts';
+import { table, type Row, type SectionResult } from './measure.ts';
+import { notificationBench } from './notification.ts';
+import { BENCH, CLI, CLIENT, SERVER, scratch } from './paths.ts';
+import { treeBench } from './trees.ts';
+import { xmlBench } from './xml.ts';
 
-const TARGET_BYTES = 1024 * 1024;
-const PASSES = 5;
+const load = (): string => os.loadavg().map((x) => x.toFixed(1)).join(' ');
 
-function corpus(dir: string): { files: string[]; bytes: number } {
-  const targets = allSkeletonTargets();
-  const files: string[] = [];
-  let bytes = 0;
-  for (let i = 0; bytes < TARGET_BYTES; i++) {
-    const t = targets[i % targets.length]!;
-    let text = skeleton(t.message, t.variant, { declaration: true, optional: true });
-    // One in four carries a fault, so the rules' error paths are measured too.
-    if (i % 4 === 1) text = text.replace('<status>', '<status>X');
-    if (i % 4 === 3) text = text.replace(/<sessionId>[^<]*<\/sessionId>/, `<sessionId>S-${i}</sessionId><sessionId>dup</sessionId>`);
-    text = text.replace('ABCDERFGHCHDJKD', `SESSION-${i}`);
-    const f = path.join(dir, `m${String(i).padStart(5, '0')}.xml`);
-    fs.writeFileSync(f, text);
-    files.push(f);
-    bytes += Buffer.byteLength(text);
+/** The machine (the figures are of a machine shared with whatever else runs), and what ships. */
+async function sizes(): Promise<SectionResult> {
+  const cpus = os.cpus();
+  const rows: Row[] = [{ figure: `machine: ${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}, Node.js ${process.version}; load average 1 / 5 / 15 min at the start`, value: load(), target: '' }];
+  for (const [name, file] of [['language server', SERVER], ['VS Code client', CLIENT], ['CLI', CLI]] as const) {
+    const bytes = fs.readFileSync(file);
+    const kb = (n: number): string => `${(n / 1024).toFixed(0)} KB`;
+    rows.push({ figure: `bundle size, ${name} (dist/${path.basename(file)}; gzipped ${kb(zlib.gzipSync(bytes).length)})`, value: kb(bytes.length), target: '' });
   }
-  return { files, bytes };
+  return { rows, failed: [] };
 }
 
-function best(fn: () => void): number {
-  let min = Infinity;
-  for (let i = 0; i < PASSES; i++) {
-    const t = process.hrtime.bigint();
-    fn();
-    min = Math.min(min, Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  return min;
+const SECTIONS: Record<string, { title: string; run: () => Promise<SectionResult> }> = {
+  sizes: { title: 'machine and bundles', run: sizes },
+  xml: { title: 'delegation messages (XML)', run: xmlBench },
+  json: { title: 'DM 2.0 packages (JSON)', run: dm20Bench },
+  editor: { title: 'the editor: the built language server over stdio', run: editorBench },
+  trees: { title: 'sample trees', run: treeBench },
+  notification: { title: 'DM Notifications (Package#0)', run: notificationBench },
+  delegation: { title: 'delegation flows over mutual TLS', run: delegationBench },
+  fleet: { title: 'emulator fleet: 10,000 DM Sessions with the mini DM Server', run: () => Promise.reject(new Error('the fleet runs as dist/bench/fleet.js')) },
+};
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? undefined : process.argv[i + 1];
 }
 
-async function delegationBench(): Promise<void> {
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-bench-'));
-try {
-  const { files, bytes } = corpus(dir);
-  console.log(`corpus: ${files.length} delegation messages, ${(bytes / 1024 / 1024).toFixed(2)} MB (best of ${PASSES} passes each)`);
-  validatePaths([dir]); // warm-up: JIT and file cache
-  let found = 0;
-  const ours = best(() => {
-    found = validatePaths([dir]).diagnostics.length;
-  });
-  console.log(`omadm validate (in process, full delegation rules): ${ours.toFixed(1)} ms, ${((bytes / 1024 / 1024) / (ours / 1000)).toFixed(1)} MB/s, ${found} diagnostics`);
-  const probe = spawnSync('xmllint', ['--version'], { encoding: 'utf8' });
-  if (probe.error) {
-    console.log('xmllint: not installed (apt-get install libxml2-utils); no ratio');
-  } else {
-    // One process for all files, like the in-process figure above (which excludes Node start-up).
-    const lint = best(() => {
-      const r = spawnSync('xmllint', ['--noout', ...files], { encoding: 'utf8', maxBuffer: 1 << 26 });
-      if (r.status !== 0 && r.status !== 1) throw new Error(`xmllint failed: ${r.stderr.slice(0, 300)}`);
-    });
-    console.log(`xmllint --noout (one process, well-formedness only): ${lint.toFixed(1)} ms, ${((bytes / 1024 / 1024) / (lint / 1000)).toFixed(1)} MB/s`);
-    console.log(`ratio omadm / xmllint: ${(ours / lint).toFixed(2)}`);
-  }
-} finally {
-  fs.rmSync(dir, { recursive: true, force: true });
-}
+/** One section in this process: its rows written to `out` for the parent. */
+async function child(name: string, out: string): Promise<void> {
+  const result = await SECTIONS[name]!.run();
+  fs.writeFileSync(out, JSON.stringify(result));
 }
 
-/** Whether the fleet bundle is missing or older than a source it is built from. */
-function staleBundle(bundle: string): boolean {
-  if (!fs.existsSync(bundle)) return true;
-  const built = fs.statSync(bundle).mtimeMs;
-  const sources = [
-    ...fs.readdirSync('server/src', { recursive: true, encoding: 'utf8' }).map((f) => path.join('server/src', f)),
-    ...fs.readdirSync('bench').filter((f) => f.startsWith('fleet')).map((f) => path.join('bench', f)),
-    'package-lock.json',
-  ];
-  return sources.some((f) => fs.statSync(f).mtimeMs > built);
-}
-
-function fleetBench(): void {
-  const bundle = path.resolve('dist/bench/fleet.js');
-  if (staleBundle(bundle)) {
-    console.log('dist/bench/fleet.js is missing or older than its sources: npm run build');
-    if (spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' }).status !== 0) {
-      console.log('the build failed: no fleet figures');
-      process.exitCode = 1;
-      return;
-    }
-  }
-  // --expose-gc: the heap per device is read after a forced collection.
-  const r = spawnSync(process.execPath, ['--expose-gc', bundle], { stdio: 'inherit' });
+function runSection(name: string, dir: string): SectionResult {
+  const out = path.join(dir, `${name}.json`);
+  const args = name === 'fleet' ? ['--expose-gc', path.join(BENCH, 'fleet.js'), '--rows', out] : ['--expose-gc', path.join(BENCH, 'run.js'), '--section', name, '--rows', out];
+  const t = performance.now();
+  const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
+  const took = ((performance.now() - t) / 1000).toFixed(0);
+  let result: SectionResult = { rows: [], failed: [] };
+  if (fs.existsSync(out)) result = JSON.parse(fs.readFileSync(out, 'utf8')) as SectionResult;
   if (r.status !== 0) {
-    console.log(`the fleet bench exited with ${r.status ?? r.signal}: a session failed or a socket stayed open (see above)`);
+    const why = `the ${name} section exited with ${r.status ?? r.signal}${fs.existsSync(out) ? '' : ', no figures'} (see above)`;
+    result.failed.push(why);
+    result.rows.push({ figure: `${name}: the section ran to its end`, value: 'no', target: 'yes', met: false });
+  }
+  console.log(`  (${took} s)`);
+  return result;
+}
+
+async function main(): Promise<void> {
+  const section = arg('section');
+  if (section) return child(section, arg('rows')!);
+  const only = arg('only')?.split(',');
+  const names = Object.keys(SECTIONS).filter((n) => !only || only.includes(n));
+  const unknown = only?.filter((n) => !SECTIONS[n]) ?? [];
+  if (unknown.length) throw new Error(`no section ${unknown.join(', ')}; sections: ${Object.keys(SECTIONS).join(', ')}`);
+  const tmp = scratch('rows');
+  const all: (Row & { section: string })[] = [];
+  const failed: string[] = [];
+  const t = performance.now();
+  try {
+    for (const name of names) {
+      console.log(`== ${SECTIONS[name]!.title}`);
+      const r = runSection(name, tmp.dir);
+      all.push(...r.rows.map((row) => ({ ...row, section: SECTIONS[name]!.title })));
+      failed.push(...r.failed);
+    }
+  } finally {
+    tmp.remove();
+  }
+  const missed = all.filter((r) => r.met === false);
+  console.log(`\n${table(all)}\n`);
+  console.log(`${all.filter((r) => r.met !== undefined).length} targets: ${all.filter((r) => r.met).length} met, ${missed.length} missed. ${((performance.now() - t) / 60_000).toFixed(1)} minutes.`);
+  console.log('Ratios: ours / the peer, min / median / max over pairs run alternately; a ratio target is judged on the median.');
+  console.log(`Load average 1 / 5 / 15 min at the end: ${load()} (${os.cpus().length} cores).`);
+  if (failed.length) {
+    console.log(`\nThe bench's own checks failed:\n${failed.map((f) => `  - ${f}`).join('\n')}`);
     process.exitCode = 1;
   }
 }
 
-async function main(): Promise<void> {
-  console.log('== delegation messages');
-  await delegationBench();
-  console.log('== DM 2.0 packages');
-  await dm20Bench();
-  console.log('== Sample trees: ClientURI resolution');
-  treeBench();
-  console.log('== DM Notifications');
-  const pkgs = Array.from({ length: 100_000 }, (_, i) => encode({ serverId: `DMS_${i}`, notificationId: i & 0xffff, conTypes: [1, 0], timestamp: 1_700_000_000 + i, reqMos: i % 2 === 0 }));
-  const t = process.hrtime.bigint();
-  let options = 0;
-  for (const p of pkgs) options += decode(p).options.length;
-  const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  console.log(`decoding 100,000 notifications (${options} options): ${ms.toFixed(0)} ms, ${((100_000 / ms) * 1000).toFixed(0)} per second`);
-  console.log('== The editor at workspace scale: the built language server over stdio');
-  await editorBench();
-  console.log('== Emulator fleet: DM Sessions of 10,000 emulated devices with the mini DM Server');
-  fleetBench();
-}
-
-void main();
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -19,8 +19,8 @@ await Promise.all([
   esbuild.build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' }),
   esbuild.build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' }),
   esbuild.build({ ...common, entryPoints: ['test/vscode/suite/index.ts'], outfile: 'dist/test/suite/index.js', external: ['vscode', 'mocha'] }),
-  // The emulator benchmark runs as a bundle, so that it measures the engines as they ship.
-  esbuild.build({ ...common, entryPoints: ['bench/fleet.ts'], outfile: 'dist/bench/fleet.js' }),
+  // The benchmarks run as bundles built like the ones above, so that they measure the code as it ships.
+  esbuild.build({ ...common, entryPoints: ['bench/run.ts', 'bench/fleet.ts', 'bench/memory.ts'], outdir: 'dist/bench' }),
 ]);
 // The scenario schema, for VS Code's JSON language service (contributes.jsonValidation).
 (await import('node:fs')).copyFileSync('server/src/core/scenario/dmflow.schema.json', 'dist/dmflow.schema.json');

@@ -17,6 +17,7 @@ import type { TreeNode } from '../tree/model.js';
 import { serializeNode } from '../tree/load.js';
 import { acceptsMediaType, mediaRanges } from '../http/message.js';
 import { type DeviceContext, fetchInto, sendData } from './transfer.js';
+import { pushAll } from '../diagnostic.js';
 
 /** The formats the emulated DM Client writes MO data in (7.2.1.4, Appendix F), preferred first. */
 export const CLIENT_FORMATS = ['application/dmmo+json', 'text/plain', 'application/json'] as const;
@@ -156,7 +157,7 @@ async function hputPost(ctx: DeviceContext, name: 'HPUT' | 'HPOST', serverUri: s
       continue;
     }
     if (r.status !== 200) return status(r.status, r.reason);
-    nodes.push(...r.nodes);
+    pushAll(nodes, r.nodes);
     level = r.level;
   }
   if (nodes.length === 0) return notModified ? status(304, 'the cache validator matches: not modified (11.2)') : status(404, 'none of the ClientURIs was found (Appendix C 404)');

@@ -23,6 +23,7 @@ import { ALERT_BOOTSTRAP_COMPLETE, installBootstrap, pendingBootstraps } from '.
 import { type DeviceContext, type DeviceState, exchange, hostOf, sendData } from './transfer.js';
 import type { Clock, HttpPort, HttpRequest, TraceSink } from './ports.js';
 import { text, utf8 } from './ports.js';
+import { pushAll } from '../diagnostic.js';
 
 export const ALERT_EXEC_RESULT = 'urn:x-omadm-workbench:at:ExecResult';
 const MAX_PACKAGES = 1000;
@@ -129,7 +130,7 @@ export class DeviceEngine {
       ? [{ AlertType: ALERT_SERVER_INITIATED, ...(req.notification.notificationId !== undefined ? { DataType: 'application/json', Data: { NotificationID: req.notification.notificationId } } : {}) }]
       : [{ AlertType: req.bootstrapComplete ? ALERT_BOOTSTRAP_COMPLETE : ALERT_CLIENT_INITIATED }];
     this.state.contacted.add(acc.serverId);
-    alerts.push(...(req.alerts ?? []));
+    pushAll(alerts, req.alerts ?? []);
     const pkg1 = { ...(req.notification?.reqMos ? { MOS: this.mos(acc) } : {}), Alert: alerts };
     flow.package1();
     const headers = this.sessionHeaders(acc, id);

@@ -17,6 +17,7 @@ import { type DataRepository } from './repository.js';
 import { type Outgoing, problem, withHeaders } from './problem.js';
 import type { Clock, TraceSink } from './ports.js';
 import { text, utf8 } from './ports.js';
+import { pushAll } from '../diagnostic.js';
 
 export interface WirePart {
   name?: string;
@@ -189,7 +190,8 @@ export class DmServerEngine {
     if (!parsed.value) return problem(400, 'Invalid Package#1', 'The Package#1 does not validate (DM 2.0 7.2.1.1).', parsed.diagnostics.filter((x) => x.severity === 'error').slice(0, 20));
     d.flow = new SessionFlow('');
     d.flow.package1();
-    d.alerts.push(...(parsed.value.Alert ?? []));
+    // A package may carry any number of alerts: appended one by one, never spread into one call.
+    pushAll(d.alerts, parsed.value.Alert ?? []);
     if (parsed.value.MOS) d.mos = parsed.value.MOS;
     return this.package2(d);
   }
@@ -209,7 +211,7 @@ export class DmServerEngine {
       d.flow!.abort('invalid Package#3');
       return problem(400, 'Invalid Package#3', 'The Package#3 does not validate (DM 2.0 7.2.1.3).', parsed.diagnostics.filter((x) => x.severity === 'error').slice(0, 20));
     }
-    d.alerts.push(...(parsed.value.Alert ?? []));
+    pushAll(d.alerts, parsed.value.Alert ?? []);
     const sent = d.lastPackage?.commands.filter((c) => c.name !== 'END') ?? [];
     parsed.value.Status.forEach((s, i) => {
       const data = parts.slice(1).find((p) => p.name === String(i));

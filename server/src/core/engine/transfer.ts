@@ -14,6 +14,7 @@ import { acceptsMediaType, mediaRanges, mediaType } from '../http/message.js';
 import { type Account, provisioned } from './account.js';
 import { type Clock, type HttpOutcome, type HttpPort, type HttpRequest, type TraceSink, text, utf8 } from './ports.js';
 import { resolveClientUri } from '../tree/resolve.js';
+import { pushAll } from '../diagnostic.js';
 
 export interface Subscription {
   serverUri: string;
@@ -145,7 +146,7 @@ export function storeItems(ctx: DeviceContext, items: readonly MoDataItem[]): St
   for (const item of items) {
     const r = placeItem(ctx, item);
     if (r.sc !== 200) return r;
-    locations.push(...(r.locations ?? []));
+    pushAll(locations, r.locations ?? []);
   }
   return { sc: 200, note: `stored at ${locations.join(', ')}`, locations };
 }
