@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { delegationBench } from './delegation.ts';
+import { scenarioBench } from './scenarios.ts';
 import { dm20Bench } from './dm20.ts';
 import { editorBench } from './editor.ts';
 import { table, type Row, type SectionResult } from './measure.ts';
@@ -41,6 +42,7 @@ const SECTIONS: Record<string, { title: string; run: () => Promise<SectionResult
   trees: { title: 'sample trees', run: treeBench },
   notification: { title: 'DM Notifications (Package#0)', run: notificationBench },
   delegation: { title: 'delegation flows over mutual TLS', run: delegationBench },
+  scenarios: { title: 'scenarios (omadm run) and traces', run: scenarioBench },
   fleet: { title: 'emulator fleet: 10,000 DM Sessions with the mini DM Server', run: () => Promise.reject(new Error('the fleet runs as dist/bench/fleet.js')) },
 };
 
