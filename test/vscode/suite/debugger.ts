@@ -98,7 +98,10 @@ export function registerDebuggerTests(): void {
   });
 
   test('the run diagram: opens beside when the session starts, shows the message the run is paused at as a pending arrow in view, and is marked ended', async function () {
-    this.timeout(60_000);
+    this.timeout(120_000);
+    // A layout of one group, as a user starting a debug session from a scenario has: the diagram then opens beside it, visible.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('workbench.action.editorLayoutSingle');
     const root = vscode.extensions.getExtension('omadm-workbench.omadm-workbench')!.extensionPath;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-vscode-live-'));
     const file = path.join(dir, 'live.dmflow.json');
@@ -138,7 +141,7 @@ export function registerDebuggerTests(): void {
       assert.equal(rendered.highlight, state.rows);
       assert.ok(rendered.first <= state.rows && rendered.last >= state.rows, `row ${state.rows} in view (${rendered.first}-${rendered.last})`);
       assert.match(rendered.paused, /about to send Package#3/);
-      await session.customRequest('continue', { threadId: 1 });
+      await bounded(session.customRequest('continue', { threadId: 1 }), 10_000);
       await until('the end of the session', () => (vscode.debug.activeDebugSession ? undefined : true));
       const ended = await untilAsync('the diagram marked ended', async () => {
         const s = await vscode.commands.executeCommand<PanelState | undefined>('omadm.showRunDiagram');
@@ -152,18 +155,26 @@ export function registerDebuggerTests(): void {
       vscode.debug.removeBreakpoints([bp]);
       tracker.dispose();
       // Nothing of this run is left to the tests after: neither a paused session nor its diagram.
-      if (vscode.debug.activeDebugSession?.type === 'omadm') await vscode.debug.stopDebugging(vscode.debug.activeDebugSession);
+      if (vscode.debug.activeDebugSession?.type === 'omadm') await bounded(vscode.debug.stopDebugging(vscode.debug.activeDebugSession), 10_000);
       const tab = runTab();
-      if (tab) await vscode.window.tabGroups.close(tab);
+      if (tab) await bounded(vscode.window.tabGroups.close(tab), 5_000);
     }
   });
 }
 
-/** `until` for probes that ask VS Code (a command): polled until the deadline. */
+/** A probe's answer, or undefined when it does not come within `ms`: a command a hidden webview never answers must not hang the wait. */
+function bounded<T>(p: Thenable<T>, ms = 3_000): Promise<T | undefined> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => resolve(undefined), ms);
+    p.then((v) => (clearTimeout(t), resolve(v)), (e: unknown) => (clearTimeout(t), reject(e instanceof Error ? e : new Error(String(e)))));
+  });
+}
+
+/** `until` for probes that ask VS Code (a command): polled until the deadline, each call bounded. */
 async function untilAsync<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
   const end = Date.now() + DEADLINE_MS;
   for (;;) {
-    const v = await probe();
+    const v = await bounded(probe()).then((x) => x ?? undefined);
     if (v !== undefined) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
