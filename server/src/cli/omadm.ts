@@ -6,12 +6,6 @@ import { parseArgs } from 'node:util';
 import { MAX_FILE, STDIN_KINDS, STDIN_NAME, type StdinKind, printable, printableJson, validatePaths, type FileDiagnostic } from './validate.js';
 import { decodeCommand, encodeCommand } from './notification.js';
 import { resolveCommand } from './resolve.js';
-import { notifyCommand, serveCommand, sessionCommand } from './serve.js';
-import { demoCommand } from './demo.js';
-import { certsCommand } from './certs.js';
-import { runCommand } from './run.js';
-import { debugAdapterCommand } from './debugAdapter.js';
-import { guarded } from './serve.js';
 
 const HELP = `omadm - OMA DM Workbench on the command line
 
@@ -129,7 +123,7 @@ export function main(argv: string[], io: Io = stdio): number | Promise<number> {
       case 'validate':
         return validateCommand(rest, io);
       case 'demo':
-        return demoCommand(rest, io);
+        return later(command, io, async () => (await import('./demo.js')).demoCommand(rest, io));
       case 'resolve':
         return resolveCommand(rest, io);
       case 'decode':
@@ -137,26 +131,47 @@ export function main(argv: string[], io: Io = stdio): number | Promise<number> {
       case 'encode':
         return encodeCommand(rest, io);
       case 'serve':
-        return serveCommand(rest, io);
+        return later(command, io, async () => (await import('./serve.js')).serveCommand(rest, io));
       case 'session':
-        return sessionCommand(rest, io);
+        return later(command, io, async () => (await import('./serve.js')).sessionCommand(rest, io));
       case 'notify':
-        return notifyCommand(rest, io);
+        return later(command, io, async () => (await import('./serve.js')).notifyCommand(rest, io));
       case 'certs':
-        return certsCommand(rest, io);
+        return later(command, io, async () => (await import('./certs.js')).certsCommand(rest, io));
       case 'run':
-        return guarded('run', io, () => runCommand(rest, io));
+        return later(command, io, async () => {
+          const [{ guarded }, { runCommand }] = await Promise.all([import('./serve.js'), import('./run.js')]);
+          return guarded('run', io, () => runCommand(rest, io));
+        });
       case 'debug-adapter':
-        return debugAdapterCommand(rest, io);
+        return later(command, io, async () => (await import('./debugAdapter.js')).debugAdapterCommand(rest, io));
       default:
         io.err(`omadm: unknown command '${command}'\n\n${HELP}`);
         return 2;
     }
   } catch (e) {
-    if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`omadm ${command}: ${(e as Error).message}\nRun 'omadm ${command} --help'.\n`);
-      return 2;
-    }
+    if (isParseArgsError(e)) return argsError(command, e, io);
+    throw e;
+  }
+}
+
+const isParseArgsError = (e: unknown): boolean => !!(e as { code?: string } | undefined)?.code?.startsWith('ERR_PARSE_ARGS');
+
+function argsError(command: string, e: unknown, io: Io): number {
+  io.err(`omadm ${command}: ${(e as Error).message}\nRun 'omadm ${command} --help'.\n`);
+  return 2;
+}
+
+/**
+ * A command whose code is loaded when it runs (the servers, the emulator, the runner, the
+ * debugger): the CLI is split so that `validate`, `decode`, `encode` and `resolve` start without
+ * loading the HTTP, TLS and X.509 libraries. Its option errors are usage errors, as for the others.
+ */
+async function later(command: string, io: Io, run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (e) {
+    if (isParseArgsError(e)) return argsError(command, e, io);
     throw e;
   }
 }
@@ -224,7 +239,16 @@ async function readStdin(): Promise<Buffer> {
 }
 
 function printText(diagnostics: FileDiagnostic[], files: number, io: Io): void {
-  for (const d of diagnostics) io.out(`${printable(d.file)}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${printable(d.message)}\n`);
-  const count = (s: string): number => diagnostics.filter((d) => d.severity === s).length;
-  io.out(`${files} file${files === 1 ? '' : 's'} checked: ${count('error')} errors, ${count('warning')} warnings, ${count('information') + count('hint')} notes\n`);
+  // Written in blocks, not a write per line: a write to a pipe or a file is a system call each.
+  let block = '';
+  const counts = { error: 0, warning: 0, information: 0, hint: 0 };
+  for (const d of diagnostics) {
+    counts[d.severity]++;
+    block += `${printable(d.file)}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${printable(d.message)}\n`;
+    if (block.length >= 1 << 16) {
+      io.out(block);
+      block = '';
+    }
+  }
+  io.out(`${block}${files} file${files === 1 ? '' : 's'} checked: ${counts.error} errors, ${counts.warning} warnings, ${counts.information + counts.hint} notes\n`);
 }

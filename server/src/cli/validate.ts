@@ -66,30 +66,51 @@ export class ReadError extends Error {}
 
 const reason = (e: unknown): string => (e instanceof ReadError ? e.message : ((e as NodeJS.ErrnoException).code ?? String(e)));
 
+/** Why a path that is not a regular file of at most MAX_FILE bytes is refused. */
+function refusal(st: fs.Stats): ReadError | undefined {
+  if (!st.isFile()) return new ReadError(st.isDirectory() ? 'a folder, not a file' : 'not a regular file');
+  return st.size > MAX_FILE ? new ReadError(`larger than ${MAX_FILE} bytes`) : undefined;
+}
+
 /**
  * Reads a regular file of at most MAX_FILE bytes. Anything else (a FIFO, /dev/zero, a socket, a
- * folder) is refused before it is opened: opening a FIFO waits for a writer, reading a device
- * never ends.
+ * folder) is refused without a read: reading a FIFO waits for a writer, reading a device never
+ * ends. The open is non-blocking (O_NONBLOCK), so that opening a FIFO does not wait either, and
+ * what it opened is told by its fstat: one open, one fstat and one read for a file, which matters
+ * when a folder holds thousands of small ones.
  */
 export function readBounded(file: string): Buffer {
-  const st = fs.statSync(file);
-  if (!st.isFile()) throw new ReadError(st.isDirectory() ? 'a folder, not a file' : 'not a regular file');
-  if (st.size > MAX_FILE) throw new ReadError(`larger than ${MAX_FILE} bytes`);
-  // O_NONBLOCK: should the name turn into a FIFO between the stat and the open, the open does not wait.
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  let fd: number;
   try {
-    if (!fs.fstatSync(fd).isFile()) throw new ReadError('not a regular file');
-    const chunks: Buffer[] = [];
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    // A socket or (on Windows) a folder cannot be opened: say what it is rather than the errno.
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    throw (st && refusal(st)) ?? e;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    const refused = refusal(st);
+    if (refused) throw refused;
+    // Sized by the fstat, one byte more so that a file that grew since is seen to: a buffer per
+    // file of the size it has, not a fixed large one, which thousands of small files would make
+    // the garbage collector's main work. A short read of a regular file is its end.
+    let buf = Buffer.allocUnsafe(st.size + 1);
     let total = 0;
     for (;;) {
-      const buf = Buffer.allocUnsafe(Math.min(1024 * 1024, MAX_FILE + 1 - total));
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      chunks.push(buf.subarray(0, n));
+      if (total === buf.length) {
+        if (total > MAX_FILE) throw new ReadError(`larger than ${MAX_FILE} bytes`);
+        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, MAX_FILE + 1));
+        buf.copy(bigger, 0, 0, total);
+        buf = bigger;
+      }
+      const want = buf.length - total;
+      const n = fs.readSync(fd, buf, total, want, null);
       total += n;
-      if (total > MAX_FILE) throw new ReadError(`larger than ${MAX_FILE} bytes`);
+      if (n < want) break;
     }
-    return Buffer.concat(chunks, total);
+    if (total > MAX_FILE) throw new ReadError(`larger than ${MAX_FILE} bytes`);
+    return buf.subarray(0, total);
   } finally {
     fs.closeSync(fd);
   }
@@ -101,9 +122,10 @@ export function readBounded(file: string): Buffer {
  */
 export function binaryReason(buf: Buffer): string | undefined {
   if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)) return 'UTF-16 text, which is not read: save it as UTF-8';
+  if (buf.indexOf(0) !== -1) return 'NUL bytes';
   let controls = 0;
-  for (const b of buf) {
-    if (b === 0) return 'NUL bytes';
+  for (let i = 0; i < buf.length; i++) {
+    const b = buf[i]!;
     if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0c && b !== 0x0d) || b === 0x7f) controls++;
   }
   return controls > 0 && controls * 32 > buf.length ? 'control characters' : undefined;
@@ -114,6 +136,15 @@ interface Found {
   file: string;
   /** The file itself, whatever the links that lead to it: a file is checked once. */
   real: string;
+}
+
+/**
+ * What a file or folder is, whatever the links that lead to it: its device and inode where they
+ * identify it (from the stat already made, so no more system calls per file), its real path on
+ * Windows, where the inode Node.js reports may not.
+ */
+function identity(p: string, st: fs.Stats): string {
+  return process.platform === 'win32' ? fs.realpathSync.native(p) : `${st.dev}:${st.ino}`;
 }
 
 /**
@@ -136,7 +167,7 @@ function walk(top: string, out: Found[], unreadable: ValidateResult['unreadable'
     if (st.isDirectory()) {
       let names: string[];
       try {
-        const real = fs.realpathSync(p);
+        const real = identity(p, st);
         if (seenDirs.has(real)) continue;
         seenDirs.add(real);
         names = fs.readdirSync(p).sort();
@@ -152,7 +183,7 @@ function walk(top: string, out: Found[], unreadable: ValidateResult['unreadable'
     } else if (st.isFile()) {
       let real = p;
       try {
-        real = fs.realpathSync(p);
+        real = identity(p, st);
       } catch {
         // Keep the name as found.
       }

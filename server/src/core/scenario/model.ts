@@ -5,9 +5,9 @@
  * the schema cannot make (one action per step, participants named by steps exist and are of the
  * right kind) are made here. See docs/scenarios.md.
  */
-import Ajv, { type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { type Node, type ParseError, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
-import schema from './dmflow.schema.json';
+import { compileScenarioValidator } from './validator.js';
 import type { Diagnostic } from '../diagnostic.js';
 import { MAX_DEPTH } from '../json/document.js';
 
@@ -81,7 +81,8 @@ export interface ParsedScenario {
   diagnostics: Diagnostic[];
 }
 
-let validator: ReturnType<Ajv['compile']> | undefined;
+/** The schema's check, a plain predicate: its errors say what is wrong, the value keeps its type. */
+let validator: (((data: unknown) => boolean) & { errors?: ErrorObject[] | null }) | undefined;
 
 /** The step's title when it has no name: its action and the participants it involves. */
 function title(a: Action): string {
@@ -112,7 +113,7 @@ export function parseScenario(text: string, fallbackName = 'scenario'): ParsedSc
   for (const e of errors.slice(0, 50)) diagnostics.push({ start: e.offset, end: e.offset + Math.max(1, e.length), severity: 'error', code: 'flow.syntax', message: `${printParseErrorCode(e.error)}: a scenario is JSON with comments.` });
   if (!root || errors.length) return { diagnostics: diagnostics.length ? diagnostics : [{ start: 0, end: 0, severity: 'error', code: 'flow.syntax', message: 'The file is empty: a scenario is a JSON object with participants and steps.' }] };
   const value = getNodeValue(root) as Record<string, unknown>;
-  validator ??= new Ajv({ allErrors: true, strict: false, discriminator: true }).compile(schema);
+  validator ??= compileScenarioValidator();
   if (!validator(value)) {
     for (const e of (validator.errors ?? []).filter(useful).slice(0, 100)) {
       const node = at(root, e.instancePath);
