@@ -41,70 +41,10 @@ import { formatText } from '../../server/src/language/format.ts';
 import type { NotificationRegion } from '../../server/src/core/analyze.ts';
 import type { TraceEvent } from '../../server/src/core/trace/events.ts';
 import { traceToDmhttp } from '../../server/src/core/trace/dmhttp.ts';
+import { BOUND, SCALE, assertLinear, assertLinearAsync, cpuMs } from './growth.ts';
 import { replayTrace } from '../../server/src/host/replay.ts';
 
-// ---- the growth check ----
-
-/** How much larger the second input is, and the most its time may grow by: linear work grows 8 times, quadratic 64. */
-const SCALE = 8;
-const BOUND = 20;
-
-/**
- * Checks that `build(8n)` costs less than 20 times `build(n)`, in CPU time, which other processes
- * on the machine do not inflate. Each size is timed three times, taking turns so that a burst of
- * load elsewhere falls on both alike, and the best time counts. The cost of n is that of 8 runs
- * kept alive together, divided by 8, so that the garbage collector weighs on both sizes alike;
- * below a millisecond a timer measures noise, so n counts as at least 1 ms.
- */
-function assertLinear(t: TestContext, what: string, build: (n: number) => () => unknown, n: number): void {
-  const one = build(n);
-  const eight = (): unknown[] => Array.from({ length: SCALE }, one);
-  const large = build(SCALE * n);
-  one(); // compile before timing
-  let t1 = Infinity;
-  let t8 = Infinity;
-  for (let i = 0; i < 3; i++) {
-    t1 = Math.min(t1, cpuMs(eight) / SCALE);
-    t8 = Math.min(t8, cpuMs(large));
-  }
-  check(t, what, n, t1, t8);
-}
-
-/** The same for work that answers through a promise (a store, a request handler) without waiting on anything. */
-async function assertLinearAsync(t: TestContext, what: string, build: (n: number) => () => Promise<unknown>, n: number): Promise<void> {
-  const one = build(n);
-  const eight = (): Promise<unknown[]> => Promise.all(Array.from({ length: SCALE }, one));
-  const large = build(SCALE * n);
-  await one();
-  let t1 = Infinity;
-  let t8 = Infinity;
-  for (let i = 0; i < 3; i++) {
-    t1 = Math.min(t1, (await cpuMsAsync(eight)) / SCALE);
-    t8 = Math.min(t8, await cpuMsAsync(large));
-  }
-  check(t, what, n, t1, t8);
-}
-
-function check(t: TestContext, what: string, n: number, t1: number, t8: number): void {
-  const ratio = t8 / Math.max(t1, 1);
-  const report = `${what}: ${n} took ${t1.toFixed(2)} ms, ${SCALE * n} took ${t8.toFixed(2)} ms (${ratio.toFixed(1)}x for ${SCALE}x the input)`;
-  t.diagnostic(report);
-  assert.ok(ratio < BOUND, report);
-}
-
-function cpuMs(run: () => unknown): number {
-  const start = process.cpuUsage();
-  run();
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
-}
-
-async function cpuMsAsync(run: () => Promise<unknown>): Promise<number> {
-  const start = process.cpuUsage();
-  await run();
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
-}
+// ---- the growth check (growth.ts) ----
 
 /** A table of hostile inputs for one function: each input family is checked on its own. */
 function each(t: TestContext, cases: [string, (n: number) => string][], apply: (s: string) => unknown, n: number): void {

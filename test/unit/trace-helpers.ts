@@ -1,36 +1,7 @@
-// Shared by the trace tests: the growth check and a synthetic trace of any length.
-import type { TestContext } from 'node:test';
-import * as assert from 'node:assert/strict';
+// Shared by the trace tests: the growth check (growth.ts) and a synthetic trace of any length.
 import type { TraceEvent } from '../../server/src/core/trace/events.ts';
 
-/**
- * `build(8n)` must cost less than 20 times `build(n)`: linear work costs about 8 times as much for
- * 8 times the input, quadratic work 64 times. CPU time, best of three, the small size run 8 times
- * together so that the garbage collector weighs on both sizes alike; at least 1 ms.
- */
-export function assertLinear(t: TestContext, what: string, build: (n: number) => () => unknown, n: number): void {
-  const one = build(n);
-  const eight = (): unknown[] => Array.from({ length: 8 }, one);
-  const large = build(8 * n);
-  one();
-  let t1 = Infinity;
-  let t8 = Infinity;
-  for (let i = 0; i < 3; i++) {
-    t1 = Math.min(t1, cpuMs(eight) / 8);
-    t8 = Math.min(t8, cpuMs(large));
-  }
-  const ratio = t8 / Math.max(t1, 1);
-  const report = `${what}: ${n} took ${t1.toFixed(1)} ms, ${8 * n} took ${t8.toFixed(1)} ms (${ratio.toFixed(1)}x for 8x the input)`;
-  t.diagnostic(report);
-  assert.ok(ratio < 20, report);
-}
-
-function cpuMs(run: () => unknown): number {
-  const start = process.cpuUsage();
-  run();
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
-}
+export { assertLinear } from './growth.ts';
 
 /** `n` events of a fleet: each device its own lifeline, a package, a Package#2 of 3 commands and a note each. */
 export function fleetEvents(n: number): TraceEvent[] {

@@ -11,26 +11,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PanelState } from '../../../client/src/trace/panel';
+import { DEADLINE_MS, until } from './wait';
 
-const DEADLINE_MS = 30_000;
-
-async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-  const end = Date.now() + DEADLINE_MS;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise<void>((resolve) => {
-      const subs = [vscode.debug.onDidChangeActiveDebugSession(() => done()), vscode.debug.onDidTerminateDebugSession(() => done())];
-      const t = setTimeout(() => done(), 50);
-      function done(): void {
-        clearTimeout(t);
-        for (const s of subs) s.dispose();
-        resolve();
-      }
-    });
-  }
-}
+/** `until`, probed again whenever a debug session starts, changes or ends. */
+const untilDebug = <T>(what: string, probe: () => T | undefined): Promise<T> => until(what, probe, [vscode.debug.onDidChangeActiveDebugSession, vscode.debug.onDidTerminateDebugSession]);
 
 export function registerDebuggerTests(): void {
   test('the scenario debugger stops at a breakpoint on a step, shows the device tree, steps to the next message, evaluates a ClientURI, and stops cleanly', async function () {
@@ -58,8 +42,8 @@ export function registerDebuggerTests(): void {
     vscode.debug.addBreakpoints([bp]);
     try {
       assert.equal(await vscode.debug.startDebugging(undefined, { type: 'omadm', request: 'launch', name: 'suite', program: file }), true);
-      const session = await until('the debug session', () => vscode.debug.activeDebugSession);
-      await until('the breakpoint', () => (stops.length >= 1 ? true : undefined));
+      const session = await untilDebug('the debug session', () => vscode.debug.activeDebugSession);
+      await untilDebug('the breakpoint', () => (stops.length >= 1 ? true : undefined));
       assert.equal(stops[0]!.reason, 'breakpoint');
       const st = (await session.customRequest('stackTrace', { threadId: 1 })) as { stackFrames: { id: number; name: string; line: number }[] };
       assert.match(st.stackFrames[0]!.name, /^2\. session of phone/);
@@ -72,7 +56,7 @@ export function registerDebuggerTests(): void {
       const server = scopes.scopes.find((s) => s.name === 'DM Server dm')!;
       const url = JSON.parse(((await session.customRequest('variables', { variablesReference: server.variablesReference })) as { variables: { name: string; value: string }[] }).variables.find((v) => v.name === 'url')!.value) as string;
       await session.customRequest('next', { threadId: 1 });
-      await until('the next message', () => (stops.length >= 2 ? true : undefined));
+      await untilDebug('the next message', () => (stops.length >= 2 ? true : undefined));
       const st2 = (await session.customRequest('stackTrace', { threadId: 1 })) as { stackFrames: { name: string }[] };
       assert.match(st2.stackFrames[0]!.name, /^Package#1 phone -> dm/);
       const ev = (await session.customRequest('evaluate', { expression: 'urn:oma:mo:oma-dm-devinfo:1.0//DevID', context: 'watch' })) as { result: string };
@@ -84,7 +68,7 @@ export function registerDebuggerTests(): void {
       const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
       assert.match(text, /Live value[\s\S]*IMEI:493005100592800/);
       await vscode.debug.stopDebugging(session);
-      await until('the end of the session', () => (vscode.debug.activeDebugSession ? undefined : true));
+      await untilDebug('the end of the session', () => (vscode.debug.activeDebugSession ? undefined : true));
       const refused = await new Promise<boolean>((resolve) => {
         const c = net.connect(Number(new URL(url).port), '127.0.0.1');
         c.once('connect', () => (c.destroy(), resolve(false)));
@@ -116,10 +100,10 @@ export function registerDebuggerTests(): void {
     const runTab = (): vscode.Tab | undefined => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label.startsWith('Run: live'));
     try {
       assert.equal(await vscode.debug.startDebugging(undefined, { type: 'omadm', request: 'launch', name: 'live', program: file }), true);
-      const session = await until('the debug session', () => vscode.debug.activeDebugSession);
+      const session = await untilDebug('the debug session', () => vscode.debug.activeDebugSession);
       // Opened by the session itself, not by a command.
-      await until('the run diagram tab', runTab);
-      await until('the breakpoint', () => (stops >= 1 ? true : undefined));
+      await untilDebug('the run diagram tab', runTab);
+      await untilDebug('the breakpoint', () => (stops >= 1 ? true : undefined));
       const state = await untilAsync('the paused message in the diagram', async () => {
         const s = await vscode.commands.executeCommand<PanelState | undefined>('omadm.showRunDiagram');
         return s?.live?.highlight?.pending ? s : undefined;
@@ -129,9 +113,9 @@ export function registerDebuggerTests(): void {
       assert.equal(state.live!.highlight!.pending![3], 'Package#3');
       assert.match(state.live!.highlight!.text, /^Paused: phone is about to send Package#3 to dm/);
       assert.match(state.title, /^Run: live \(paused\)$/);
-      await until('the tab to say paused', () => (runTab()?.label.endsWith('(paused)') ? true : undefined));
+      await untilDebug('the tab to say paused', () => (runTab()?.label.endsWith('(paused)') ? true : undefined));
       await bounded(session.customRequest('continue', { threadId: 1 }), 10_000);
-      await until('the end of the session', () => (vscode.debug.activeDebugSession ? undefined : true));
+      await untilDebug('the end of the session', () => (vscode.debug.activeDebugSession ? undefined : true));
       const ended = await untilAsync('the diagram marked ended', async () => {
         const s = await vscode.commands.executeCommand<PanelState | undefined>('omadm.showRunDiagram');
         return s?.live?.finished ? s : undefined;
@@ -139,7 +123,7 @@ export function registerDebuggerTests(): void {
       assert.ok(ended.rows > state.rows, 'the Package#3 and what followed are drawn');
       assert.equal(ended.live!.highlight, null);
       assert.match(ended.summary, /^run ended: passed · /);
-      await until('the tab to say ended', () => (runTab()?.label.endsWith('(ended)') ? true : undefined));
+      await untilDebug('the tab to say ended', () => (runTab()?.label.endsWith('(ended)') ? true : undefined));
     } finally {
       vscode.debug.removeBreakpoints([bp]);
       tracker.dispose();

@@ -4,55 +4,12 @@
  * its step; a cancelled run closes the lab's sockets.
  */
 import * as assert from 'node:assert/strict';
-import * as dgram from 'node:dgram';
-import * as net from 'node:net';
 import * as vscode from 'vscode';
 import type { EmulatorApi } from '../../../client/src/emulator/index';
 import type { DelegationRun } from '../../../client/src/emulator/delegationFlow';
 import type { SessionNode } from '../../../client/src/emulator/sessionsView';
 import type { FlowResult } from '../../../server/src/host/delegationLab';
-
-const DEADLINE_MS = 30_000;
-
-/** Resolves with the value once `probe` returns one, or rejects at the deadline. */
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + DEADLINE_MS;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise<void>((resolve) => {
-      const sub = vscode.languages.onDidChangeDiagnostics(() => {
-        sub.dispose();
-        clearTimeout(t);
-        resolve();
-      });
-      const t = setTimeout(() => {
-        sub.dispose();
-        resolve();
-      }, 50);
-    });
-  }
-}
-
-function tcpListening(port: number): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNREFUSED' ? resolve(false) : reject(e)));
-  });
-}
-
-function udpFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = dgram.createSocket('udp4');
-    socket.once('error', () => resolve(false));
-    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
-  });
-}
+import { tcpListening, udpFree, until } from './wait';
 
 async function api(): Promise<EmulatorApi> {
   const ext = vscode.extensions.getExtension<{ emulator: EmulatorApi }>('omadm-workbench.omadm-workbench');

@@ -4,8 +4,6 @@
  * The workspace is test/vscode/workspace (or a copy of it).
  */
 import * as assert from 'node:assert/strict';
-import * as dgram from 'node:dgram';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import Mocha from 'mocha';
@@ -15,35 +13,12 @@ import { registerDelegationFlowTests } from './delegationFlow';
 import { registerDebuggerTests } from './debugger';
 import { registerTraceDiagramTests } from './traceDiagram';
 import { registerScenarioTests } from './scenarios';
-
-const DEADLINE_MS = 30_000;
+import { tcpListening, udpFree, until } from './wait';
 
 function workspaceFile(name: string): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new Error('the suite needs test/vscode/workspace open as the workspace folder');
   return vscode.Uri.file(path.join(folder.uri.fsPath, name));
-}
-
-/** Resolves with the value once `probe` returns one, or rejects at the deadline. */
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + DEADLINE_MS;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise<void>((resolve) => {
-      const sub = vscode.languages.onDidChangeDiagnostics(() => {
-        sub.dispose();
-        clearTimeout(t);
-        resolve();
-      });
-      // Requests such as hover are not announced by an event: look again shortly.
-      const t = setTimeout(() => {
-        sub.dispose();
-        resolve();
-      }, 50);
-    });
-  }
 }
 
 async function diagnosticsOf(uri: vscode.Uri, atLeast = 1): Promise<vscode.Diagnostic[]> {
@@ -63,27 +38,6 @@ function hoversAt(uri: vscode.Uri, position: vscode.Position): Promise<vscode.Ho
 
 function hoverText(hovers: vscode.Hover[]): string {
   return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
-}
-
-/** Whether something listens on the TCP port: the connection's outcome, refused or accepted. */
-function tcpListening(port: number): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNREFUSED' ? resolve(false) : reject(e)));
-  });
-}
-
-/** Whether the UDP port is free: binding it succeeds only once the device's socket is closed. */
-function udpFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = dgram.createSocket('udp4');
-    socket.once('error', () => resolve(false));
-    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
-  });
 }
 
 function register(): void {

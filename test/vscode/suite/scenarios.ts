@@ -8,46 +8,13 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ScenariosApi } from '../../../client/src/scenarios/index';
 import { debuggerInstalled } from '../../../client/src/scenarios/run';
+import { tcpListening, until } from './wait';
 
-const DEADLINE_MS = 30_000;
 const SECRET = 'notification-secret';
-
-/** Resolves with the value once `probe` returns one, or rejects at the deadline; probed again on every test-item or diagnostics change, and at least every 50 ms. */
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + DEADLINE_MS;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise<void>((resolve) => {
-      const sub = vscode.languages.onDidChangeDiagnostics(() => {
-        sub.dispose();
-        clearTimeout(t);
-        resolve();
-      });
-      const t = setTimeout(() => {
-        sub.dispose();
-        resolve();
-      }, 50);
-    });
-  }
-}
-
-function tcpListening(port: number): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNREFUSED' ? resolve(false) : reject(e)));
-  });
-}
 
 const PHONE = [
   { ClientURI: 'urn:oma:mo:oma-dm-devinfo:1.0/phone/', MOData: { phone: { DevID: 'IMEI:350000000000017', Man: 'Vendor', Mod: 'DM_Client', DmV: '2.0' } } },

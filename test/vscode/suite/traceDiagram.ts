@@ -12,8 +12,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Arrow, SequenceDiagram } from '../../../server/src/core/trace/diagram';
 import type { ReplayReport } from '../../../server/src/host/replay';
-
-const DEADLINE_MS = 30_000;
+import { until } from './wait';
 
 interface Opened {
   uri: string;
@@ -29,16 +28,6 @@ interface Rendered {
   received: number;
   total: number;
   columns: [number, number];
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + DEADLINE_MS;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 function fixture(name: string): vscode.Uri {
