@@ -68,3 +68,11 @@ test('variables and secrets: substituted once, missing ones listed, secrets reda
   assert.equal(typeof parseEnvironments('{"environments": {"x": {"a": 1}}}'), 'string');
   assert.deepEqual(parseEnvironments('{"environments": {"x": {"a": "1"}}, "default": "x"}'), { environments: { x: { a: '1' } }, default: 'x' });
 });
+
+test('omadm.env.json is JSON with comments, as VS Code edits it; a fault is named with its line and column', () => {
+  const text = '// shared by the team\n{\n  "environments": {\n    /* the lab */ "lab": { "dmUrl": "http://127.0.0.1:8080/dm", },\n  },\n  "default": "lab"\n}\n';
+  assert.deepEqual(parseEnvironments(text), { environments: { lab: { dmUrl: 'http://127.0.0.1:8080/dm' } }, default: 'lab' });
+  // Column 22 is the token where the colon should be: "x".
+  assert.equal(parseEnvironments('{\n  "environments": {\n    "lab": { "dmUrl" "x" }\n  }\n}'), 'not JSON with comments: ColonExpected at line 3, column 22');
+  assert.match(String(parseEnvironments('')), /^not JSON with comments: ValueExpected at line 1, column 1$/);
+});

@@ -5,18 +5,27 @@
  * from the variable OMADM_SECRET_NAME in CI. Secrets are never written anywhere: every value
  * substituted for one is replaced by «secret:NAME» in traces, reports and messages.
  */
+import { type ParseError, parse, printParseErrorCode } from 'jsonc-parser';
+
 export interface Environments {
   environments: Record<string, Record<string, string>>;
   default?: string;
 }
 
-/** `omadm.env.json`: a problem, or the named environments. */
+/**
+ * `omadm.env.json`: a problem, or the named environments. It is JSON with comments, as the
+ * scenarios are and as VS Code edits it (language `jsonc`): a comment or a trailing comma is read,
+ * not refused.
+ */
 export function parseEnvironments(text: string): Environments | string {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    return `not JSON: ${(e as Error).message}`;
+  const errors: ParseError[] = [];
+  const v: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const first = errors[0];
+  if (first) {
+    const before = text.slice(0, first.offset);
+    const line = before.split('\n').length;
+    const column = first.offset - before.lastIndexOf('\n');
+    return `not JSON with comments: ${printParseErrorCode(first.error)} at line ${line}, column ${column}`;
   }
   const envs = (v as { environments?: unknown } | null)?.environments;
   if (!envs || typeof envs !== 'object' || Array.isArray(envs)) return 'an object { "environments": { "NAME": { "variable": "value" } } } is expected';
