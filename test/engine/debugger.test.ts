@@ -205,9 +205,12 @@ test('the run streams to the client: trace events batched and redacted, and each
     await dc.initializeRequest();
     await dc.setExceptionBreakpointsRequest({ filters: [] });
     await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'GET' }, { name: 'Package#3' }] });
-    await dc.launchRequest({ program: file, secrets: { TOKEN: SECRET }, stopOnEntry: true } as DebugProtocol.LaunchRequestArguments);
+    await dc.launchRequest({ program: file, variables: { dmHost: 'dm.example' }, secrets: { TOKEN: SECRET }, stopOnEntry: true } as DebugProtocol.LaunchRequestArguments);
     // Before a step: its index.
-    await stoppedAfter(dc, () => dc.configurationDoneRequest());
+    const entry = await stoppedAfter(dc, () => dc.configurationDoneRequest());
+    // The environment: the variables, and the secret by name only.
+    const env = await variables(dc, entry.frames[0]!.id, /^Environment$/);
+    assert.deepEqual(env.map((v) => [v.name, v.value]), [['dmHost', '"dm.example"'], ['secret:TOKEN', '"«secret:TOKEN»"']]);
     let p = paused.at(-1)!;
     assert.deepEqual(p.at, { kind: 'step', step: 0, name: p.at.kind === 'step' ? p.at.name : '', line: lines[0] });
     // The first command of the Package#2: the pause names it and points at the Package#2's event, sent before it.

@@ -46,6 +46,8 @@ export class OmadmDebugSession extends DebugSession {
   private scenario: Scenario | undefined;
   private program = '';
   private sub: Substitution | undefined;
+  /** The environment's variables the run was launched with (docs/scenarios.md). */
+  private variables: Record<string, string> = {};
   private readonly refs = new Handles<Ref>();
   private readonly pendingLines = new Map<string, DebugProtocol.SourceBreakpoint[]>();
   private functionBps: DebugProtocol.FunctionBreakpoint[] = [];
@@ -137,6 +139,7 @@ export class OmadmDebugSession extends DebugSession {
     if (sub.missing.size) return this.sendErrorResponse(response, 3, `${[...sub.missing].join(', ')} not set (docs/scenarios.md, environments and secrets)`);
     this.scenario = scenario;
     this.sub = sub;
+    this.variables = args.variables ?? {};
     const host = scenarioHost(path.dirname(this.program));
     const live = (this.live = new LiveTrace((event, body) => this.sendEvent(new Event(event, body)), sub));
     this.runtime = new DebugRuntime(scenario, host, {
@@ -242,6 +245,9 @@ export class OmadmDebugSession extends DebugSession {
       for (const [id, fleet] of this.runtime?.devices ?? []) {
         for (const d of fleet) scopes.push(new Scope(`Device ${d.engine.name}${fleet.length > 1 ? '' : ` (${id})`}`, this.refs.create({ kind: 'tree', device: d.engine.name }), fleet.length > 1));
       }
+      // The environment: its variables, and the secrets used by name only (a secret's value is never shown).
+      const secrets = Object.fromEntries((this.sub?.secretNames ?? []).map((n) => [`secret:${n}`, `«secret:${n}»`]));
+      scopes.push(new Scope('Environment', this.refs.create({ kind: 'object', value: { ...this.variables, ...secrets } }), false));
       for (const [id, s] of this.runtime?.servers ?? []) scopes.push(new Scope(`DM Server ${id}`, this.refs.create({ kind: 'object', value: { url: s.url, serverId: s.engine.opts.serverId, devices: Object.fromEntries([...s.engine.devices].map(([k, v]) => [k, { sessions: v.sessions, queued: v.queue.length, alerts: v.alerts.map((a) => a.AlertType), session: v.flow?.state }])) } }), true));
     }
     response.body = { scopes };

@@ -93,6 +93,11 @@ export class Substitution {
     return out;
   }
 
+  /** The names of the secrets substituted so far (never their values). */
+  get secretNames(): string[] {
+    return [...new Set(this.secrets.values())].sort();
+  }
+
   get hasSecrets(): boolean {
     return this.secrets.size > 0;
   }
