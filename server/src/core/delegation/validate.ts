@@ -5,6 +5,7 @@
 import type { Diagnostic, Fix } from '../diagnostic.js';
 import { type XmlDocument, type XmlElement, contentRange } from '../xml/parse.js';
 import { childIndent, insertChild, removeElement, renameElement } from '../xml/edits.js';
+import { isSpace } from '../xml/chars.js';
 import {
   type DelegationMessage,
   type Parameter,
@@ -117,7 +118,7 @@ class MessageChecker {
     const variant = this.chooseVariant();
     result.variant = variant;
     const cite = citation(message, variant);
-    const known = new Map(variant.parameters.map((p) => [p.name, p]));
+    const known = parametersByName(variant);
     const seen = new Map<string, XmlElement>();
     for (const child of root.children) {
       const param = known.get(child.name);
@@ -147,11 +148,13 @@ class MessageChecker {
 
   /** The variant the present elements fit best; ties go to the first variant in the table. */
   private chooseVariant(): Variant {
+    const variants = this.message.variants;
+    if (variants.length === 1) return variants[0]!;
     const names = new Set(this.root.children.map((c) => c.name));
-    let best = this.message.variants[0]!;
+    let best = variants[0]!;
     let bestScore = Infinity;
-    for (const v of this.message.variants) {
-      const own = new Set(v.parameters.map((p) => p.name));
+    for (const v of variants) {
+      const own = parametersByName(v);
       let score = 0;
       for (const n of names) if (!own.has(n)) score++;
       for (const p of v.parameters) if (p.required && !names.has(p.name)) score++;
@@ -184,7 +187,7 @@ class MessageChecker {
   }
 
   private checkNoText(el: XmlElement, what: string): void {
-    if (!el.text.trim() || el.children.length === 0) return;
+    if (el.children.length === 0 || !el.text.trim()) return;
     const r = contentRange(el);
     const raw = this.text.slice(r.start, r.end);
     // Markup is blanked up to its '>'. A '<' with no '>' after it is matched to the end and kept:
@@ -223,8 +226,8 @@ class MessageChecker {
     const r = contentRange(el);
     let s = r.start;
     let e = r.end;
-    while (s < e && /\s/.test(this.text[s]!)) s++;
-    while (e > s && /\s/.test(this.text[e - 1]!)) e--;
+    while (s < e && isSpace(this.text.charCodeAt(s))) s++;
+    while (e > s && isSpace(this.text.charCodeAt(e - 1))) e--;
     return s < e ? { start: s, end: e } : this.nameRange(el);
   }
 
@@ -243,7 +246,7 @@ class MessageChecker {
       this.add({ start: a.start, end: a.nameEnd }, 'warning', 'del.unexpected-attribute', `Attribute '${a.name}' is not part of <${el.name}> (${cite}).`);
     }
     if (p.type === 'complex') {
-      if (p.name === 'DMAcc') this.checkDmAcc(el, DMACC, 'DMAcc');
+      if (p.name === 'DMAcc') this.checkDmAcc(el, DMACC, ['DMAcc']);
       return;
     }
     for (const c of el.children) {
@@ -338,22 +341,60 @@ class MessageChecker {
     }
   }
 
-  private checkDmAcc(el: XmlElement, node: DmAccNode, path: string): void {
+  /**
+   * Each node below the DMAcc against the DM 1.3 DMAcc (DMSTDOBJ 5.3.1). `path` holds the names
+   * down to `el` ('<X>' for a placeholder), joined only for a message: a DMAcc of many addresses
+   * builds no string per node. The recursion is as deep as the MO, whatever the document's depth.
+   */
+  private checkDmAcc(el: XmlElement, node: DmAccNode, path: string[]): void {
     if (node.open) return;
-    // Own keys only: a child named `constructor` is a node name, not Object's constructor.
-    const own = (t: Readonly<Record<string, DmAccNode>> | undefined, k: string): DmAccNode | undefined => (t && Object.hasOwn(t, k) ? t[k] : undefined);
-    for (const c of el.children) {
-      const spec = own(node.children, c.name) ?? own(node.children, '*');
+    const children = el.children;
+    for (let i = 0; i < children.length; i++) {
+      const c = children[i]!;
+      const named = own(node, c.name);
+      const spec = named ?? own(node, '*');
       if (!spec) {
         const dm13 = Object.hasOwn(DM20_NAMES, c.name) ? DM20_NAMES[c.name] : undefined;
         this.add(this.nameRange(c), 'warning', 'del.dmacc-node',
           dm13
             ? `${c.name} is the DM 2.0 DMAcc name (DM 2.0 §12.2); the delegation protocol carries a DM 1.3 DMAcc (DMSTDOBJ 5.3.1), which calls it ${dm13}.`
-            : `${path}/${c.name} is not a node of the DM 1.3 DMAcc (DMSTDOBJ 5.3.1; Delegation Table 3). Known here: ${Object.keys(node.children ?? {}).map((k) => (k === '*' ? '<X>' : k)).join(', ')}.`,
+            : `${path.join('/')}/${c.name} is not a node of the DM 1.3 DMAcc (DMSTDOBJ 5.3.1; Delegation Table 3). Known here: ${Object.keys(node.children ?? {}).map((k) => (k === '*' ? '<X>' : k)).join(', ')}.`,
           dm13 ? [{ title: `Rename to <${dm13}>`, edits: renameElement(c, dm13), preferred: true }] : undefined);
         continue;
       }
-      this.checkDmAcc(c, spec, `${path}/${own(node.children, c.name) ? c.name : '<X>'}`);
+      // A node with no element below has nothing to check; most are leaves.
+      if (spec.open || c.children.length === 0) continue;
+      path.push(named ? c.name : '<X>');
+      this.checkDmAcc(c, spec, path);
+      path.pop();
     }
   }
+}
+
+/**
+ * A node's child by name, '*' (the MO's <X>) included. Looked up in a Map built once per node:
+ * element names are copies out of the text, and a look-up of such a string as an object's key
+ * costs far more than a Map's. A child named `constructor` is a node name, nothing inherited.
+ */
+function own(node: DmAccNode, name: string): DmAccNode | undefined {
+  let index = CHILDREN.get(node);
+  if (!index) {
+    index = new Map(Object.entries(node.children ?? {}));
+    CHILDREN.set(node, index);
+  }
+  return index.get(name);
+}
+
+const CHILDREN = new Map<DmAccNode, ReadonlyMap<string, DmAccNode>>();
+
+const BY_NAME = new Map<Variant, ReadonlyMap<string, Parameter>>();
+
+/** A variant's parameters by element name, made once per variant rather than once per message read. */
+function parametersByName(variant: Variant): ReadonlyMap<string, Parameter> {
+  let index = BY_NAME.get(variant);
+  if (!index) {
+    index = new Map(variant.parameters.map((p) => [p.name, p]));
+    BY_NAME.set(variant, index);
+  }
+  return index;
 }
