@@ -1,48 +1,14 @@
 // The core parsers read whatever an editor opens or the CLI is handed: their time must grow
 // linearly with the input, and a pathological input must come back as diagnostics, not a throw
 // (a stack overflow or a hang takes the language server down with it).
-import { type TestContext, test } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { parseXml } from '../../server/src/core/xml/parse.ts';
 import { JsonDocument, MAX_DEPTH } from '../../server/src/core/json/document.ts';
 import { parseHttpExchange } from '../../server/src/core/http/message.ts';
 import { splitMultipart } from '../../server/src/core/http/multipart.ts';
 import { decode, encode } from '../../server/src/core/notification/codec.ts';
-
-/**
- * Checks that `build(8n)` costs less than 20 times `build(n)`: linear work costs about 8 times as
- * much for 8 times the input, quadratic work 64 times; 20 leaves room for noise.
- *
- * Each size is timed three times, taking turns so that a burst of load elsewhere falls on both
- * alike, and the best time counts. Times are CPU time, which other processes on the machine do
- * not inflate. The cost of n is measured as 8 runs on n kept alive together, divided by 8: the
- * allocation and the live heap are then those of one run on 8n, so the garbage collector (whose
- * cost per object grows once a result outlives the young generation) weighs on both sizes alike.
- * Below a millisecond a timer measures noise, so a run on n counts as at least 1 ms.
- */
-function assertLinear(t: TestContext, what: string, build: (n: number) => () => unknown, n: number): void {
-  const one = build(n);
-  const eight = (): unknown[] => Array.from({ length: 8 }, one);
-  const large = build(8 * n);
-  one(); // compile before timing
-  let t1 = Infinity;
-  let t8 = Infinity;
-  for (let i = 0; i < 3; i++) {
-    t1 = Math.min(t1, cpuMs(eight) / 8);
-    t8 = Math.min(t8, cpuMs(large));
-  }
-  const ratio = t8 / Math.max(t1, 1);
-  const report = `${what}: ${n} took ${t1.toFixed(1)} ms, ${8 * n} took ${t8.toFixed(1)} ms (${ratio.toFixed(1)}x for 8x the input)`;
-  t.diagnostic(report);
-  assert.ok(ratio < 20, report);
-}
-
-function cpuMs(run: () => unknown): number {
-  const start = process.cpuUsage();
-  run();
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
-}
+import { assertLinear } from './growth.ts';
 
 // ---- XML (XML 1.0) ----
 
