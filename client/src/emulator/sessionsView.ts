@@ -196,9 +196,10 @@ export class SessionsProvider implements vscode.TreeDataProvider<SessionNode>, v
     const delegation = isDelegationMessage(e) && node.part instanceof DelegationRun ? node.part : undefined;
     const item = new vscode.TreeItem(delegation ? delegationRoot(e) : eventLabel(e), hasNotes ? C.Collapsed : C.None);
     item.id = `${node.part.id}/#${node.index}`;
-    item.description = delegation
+    const description = delegation
       ? `${delegation.alias(e.from)} → ${delegation.alias(e.to)} · ${e.status ?? 'no answer'}`
       : e.kind === 'package2' || e.kind === 'package0' ? e.note ?? `from ${e.from}` : e.transport === 'http' && e.status === undefined ? e.note : undefined;
+    if (description !== undefined) item.description = description;
     const unseen = e.kind === 'http' && e.method !== 'GET' && e.requestBody === undefined ? '\nThe trace does not hold the body of this request.' : '';
     item.tooltip = `${new Date(e.time).toISOString()}  ${e.from} -> ${e.to}${e.duration !== undefined ? `  ${e.duration} ms` : ''}${e.note ? `\n${e.note}` : ''}${unseen}`;
     const icon = e.kind === 'note' ? 'info' : e.kind === 'package0' ? 'bell' : delegation ? 'mail' : e.from === node.part.name ? 'arrow-up' : 'arrow-down';

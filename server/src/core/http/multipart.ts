@@ -98,7 +98,8 @@ export function splitMultipart(text: string, body: Span, boundary: string): { pa
       current.end = l.end;
       if (h.name.toLowerCase() === 'content-disposition') {
         const n = /;\s*name\s*=\s*("([^"]*)"|[^;\s]+)/i.exec(h.value);
-        if (n) current.name = n[2] ?? n[1];
+        // Group 1 always takes part in a match: the quoted name (group 2) or the token.
+        if (n) current.name = n[2] ?? n[1]!;
       }
     }
   }
