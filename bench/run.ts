@@ -14,7 +14,7 @@ import { delegationBench } from './delegation.ts';
 import { scenarioBench } from './scenarios.ts';
 import { dm20Bench } from './dm20.ts';
 import { editorBench } from './editor.ts';
-import { table, type Row, type SectionResult } from './measure.ts';
+import { paired, processMs, ratioText, spread, table, vs, type Row, type SectionResult } from './measure.ts';
 import { notificationBench } from './notification.ts';
 import { BENCH, CLI, CLIENT, SERVER, scratch } from './paths.ts';
 import { treeBench } from './trees.ts';
@@ -26,11 +26,27 @@ const load = (): string => os.loadavg().map((x) => x.toFixed(1)).join(' ');
 async function sizes(): Promise<SectionResult> {
   const cpus = os.cpus();
   const rows: Row[] = [{ figure: `machine: ${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}, Node.js ${process.version}; load average 1 / 5 / 15 min at the start`, value: load(), target: '' }];
-  for (const [name, file] of [['language server', SERVER], ['VS Code client', CLIENT], ['CLI', CLI]] as const) {
+  const kb = (n: number): string => `${(n / 1024).toFixed(0)} KB`;
+  for (const [name, file] of [['language server', SERVER], ['VS Code client', CLIENT]] as const) {
     const bytes = fs.readFileSync(file);
-    const kb = (n: number): string => `${(n / 1024).toFixed(0)} KB`;
     rows.push({ figure: `bundle size, ${name} (dist/${path.basename(file)}; gzipped ${kb(zlib.gzipSync(bytes).length)})`, value: kb(bytes.length), target: '' });
   }
+  // The CLI is ES modules split by command (dist/cli/): all of them, and those `omadm validate` loads.
+  const dir = path.join(path.dirname(CLI), 'cli');
+  const all = fs.readdirSync(dir).filter((f) => f.endsWith('.mjs'));
+  const size = (files: Iterable<string>): number => [...files].reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+  const loaded = new Set<string>();
+  for (const queue = ['main.mjs']; queue.length; ) {
+    const f = queue.pop()!;
+    if (loaded.has(f)) continue;
+    loaded.add(f);
+    // Static imports only: the commands loaded when they run are import() calls.
+    for (const m of fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/\bfrom\s*"\.\/([\w.-]+\.mjs)"/g)) queue.push(m[1]!);
+  }
+  rows.push({ figure: `bundle size, CLI (dist/cli/: ${all.length} ES modules; loaded by omadm validate: ${loaded.size})`, value: `${kb(size(all))}; ${kb(size(loaded))}`, target: '' });
+  // What the CLI's start costs over Node.js's own: `omadm --version` next to an empty script, as processes.
+  const p = await paired(() => processMs(process.execPath, [CLI, '--version'], [0]), () => processMs(process.execPath, ['-e', ''], [0]), { pairs: 10 });
+  rows.push({ figure: `CLI start: omadm --version / node -e '', processes (${vs(spread(p.ours).median, spread(p.peer).median)})`, value: ratioText(spread(p.ratios)), target: '' });
   return { rows, failed: [] };
 }
 
