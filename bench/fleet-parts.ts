@@ -9,7 +9,7 @@ import type { DmTree } from '../server/src/core/tree/model.ts';
 import { parsePackage, type Package2 } from '../server/src/core/dm20/model.ts';
 import { DmServerEngine, type Incoming } from '../server/src/core/engine/server.ts';
 import { DataRepository, MemoryStore } from '../server/src/core/engine/repository.ts';
-import type { HttpMethod, HttpOutcome, HttpPort, HttpRequest } from '../server/src/core/engine/ports.ts';
+import { type HttpMethod, type HttpOutcome, type HttpPort, type HttpRequest, NO_TRACE, type TraceSink } from '../server/src/core/engine/ports.ts';
 import { readParts } from '../server/src/host/dmServerHost.ts';
 import { systemClock } from '../server/src/host/deviceHost.ts';
 
@@ -22,7 +22,6 @@ const DMACC = 'urn:oma:mo:oma-dm-dmacc:1.2';
 const APP = 'urn:oma:mo:ext-fleet-app:1.0';
 /** What UndiciHttpClient gives its agent by default; the bare peer uses the same, so both queue alike. */
 export const AGENT = { timeout: 30_000, connections: 64, keepAliveTimeout: 4_000 };
-const noop = (): void => undefined;
 
 /** A device's tree: DevInfo with its own DevID, the DM Account of the fleet's server, one small MO. */
 export function deviceTree(i: number): DmTree {
@@ -46,7 +45,7 @@ const SESSION: Package2 = (() => {
   return p.value;
 })();
 
-export function serverEngine(trace: (e: unknown) => void = noop): { engine: DmServerEngine; store: MemoryStore } {
+export function serverEngine(trace: TraceSink = NO_TRACE): { engine: DmServerEngine; store: MemoryStore } {
   const store = new MemoryStore();
   return { engine: new DmServerEngine({ serverId: SERVER_ID, repository: new DataRepository(store), clock: systemClock, trace, commands: [SESSION] }), store };
 }

@@ -4,12 +4,14 @@
 // on loopback (Package#0 over UDP, Package#1, Package#2 [GET, HPUT, EXEC], Package#3, Package#2
 // [END]); the same HTTP requests replayed against a bare node:http server, alternated with the
 // fleet; the heap an emulated device holds; and the same sessions with the engines alone, over an
-// HttpPort that calls the server engine in memory. Exits 1 when a session fails or a handle stays open.
+// HttpPort that calls the server engine in memory. The fleet's devices and server keep no trace
+// (NO_TRACE, as a host with nobody reading one); the one traced session checks the trace against
+// what went over the wire. Exits 1 when a session fails or a handle stays open.
 // With `--rows FILE` (as `npm run bench` runs it) the table goes to FILE, for the bench's one table.
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import { DeviceEngine, type SessionOutcome } from '../server/src/core/engine/device.ts';
-import type { HttpPort, HttpRequest } from '../server/src/core/engine/ports.ts';
+import { type HttpPort, type HttpRequest, NO_TRACE } from '../server/src/core/engine/ports.ts';
 import { unwrapWapPush } from '../server/src/core/notification/wapPush.ts';
 import type { TraceEvent } from '../server/src/core/trace/events.ts';
 import { serveDmServer } from '../server/src/host/dmServerHost.ts';
@@ -30,7 +32,6 @@ const PAIRS = arg('pairs', 5);
 const CONCURRENCY = arg('concurrency', 256);
 /** A lost datagram or a hung session must not hang the benchmark: pending sessions fail after this. */
 const DEADLINE_MS = 60_000;
-const noop = (): void => undefined;
 const gc = (globalThis as { gc?: () => void }).gc;
 
 interface Run {
@@ -72,7 +73,7 @@ async function socketFleet(n: number, measureHeap = false): Promise<Run> {
   const before = measureHeap ? heapUsed() : undefined;
   const s0 = performance.now();
   await pool(n, 500, async (i) => {
-    devices[i] = await runDevice({ tree: deviceTree(i), http, trace: noop, udpPort: 0, udpHost: '127.0.0.1', onSession: (o) => waiters[i]?.(o) });
+    devices[i] = await runDevice({ tree: deviceTree(i), http, trace: NO_TRACE, udpPort: 0, udpHost: '127.0.0.1', onSession: (o) => waiters[i]?.(o) });
   });
   const setupMs = performance.now() - s0;
   const after = measureHeap ? heapUsed() : undefined;
@@ -119,7 +120,7 @@ async function inMemoryFleet(n: number): Promise<Run> {
   const http = new InMemoryHttp(engine);
   const before = heapUsed();
   const s0 = performance.now();
-  const devices = Array.from({ length: n }, (_, i) => new DeviceEngine({ tree: deviceTree(i), http, clock: systemClock, trace: noop }));
+  const devices = Array.from({ length: n }, (_, i) => new DeviceEngine({ tree: deviceTree(i), http, clock: systemClock, trace: NO_TRACE }));
   const setupMs = performance.now() - s0;
   const after = heapUsed();
   const reasons = new Map<string, number>();

@@ -7,7 +7,7 @@
 import { DeviceEngine, type DeviceOptions, type SessionOutcome, type SessionRequest } from '../core/engine/device.js';
 import { unwrapWapPush } from '../core/notification/wapPush.js';
 import { serializeTree } from '../core/tree/load.js';
-import type { Clock, HttpPort, TraceSink } from '../core/engine/ports.js';
+import { type Clock, type HttpPort, NO_TRACE, type TraceSink } from '../core/engine/ports.js';
 import type { DmTree } from '../core/tree/model.js';
 import type { Ddf } from '../core/tree/ddf.js';
 import { listenUdp, type UdpListener } from './udp.js';
@@ -67,7 +67,7 @@ export async function runDevice(o: DeviceHostOptions): Promise<RunningDevice> {
     const push = unwrapWapPush(bytes);
     const verdict = push.ok ? engine.receiveNotification(push.notification) : { accepted: false as const, reason: push.reason, notificationId: undefined };
     // The notification names its sender (SERVER-ID, 7.1); the datagram's address is an ephemeral socket's.
-    o.trace({ time: clock.now(), from: verdict.serverId ?? from, to: engine.name, transport: 'udp', kind: 'package0', body: Buffer.from(push.ok ? push.notification : bytes).toString('hex'), ...(verdict.notificationId !== undefined ? { notificationId: verdict.notificationId } : {}), note: verdict.accepted ? `accepted from ${verdict.serverId}` : `dropped: ${verdict.reason}` });
+    if (o.trace !== NO_TRACE) o.trace({ time: clock.now(), from: verdict.serverId ?? from, to: engine.name, transport: 'udp', kind: 'package0', body: Buffer.from(push.ok ? push.notification : bytes).toString('hex'), ...(verdict.notificationId !== undefined ? { notificationId: verdict.notificationId } : {}), note: verdict.accepted ? `accepted from ${verdict.serverId}` : `dropped: ${verdict.reason}` });
     if (verdict.accepted) void session({ serverId: verdict.serverId, notification: { ...(verdict.notificationId !== undefined ? { notificationId: verdict.notificationId } : {}), reqMos: verdict.reqMos } }).catch(() => undefined);
   });
   return {

@@ -102,7 +102,10 @@ export function serveDmServer(engine: DmServerEngine, opts: ServeOptions = {}): 
         return;
       }
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      for (const k in req.headers) {
+        const v = req.headers[k];
+        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      }
       const incoming: Incoming = { method: req.method ?? 'GET', target: req.url ?? '/', headers, body: new Uint8Array(body), peer: `${req.socket.remoteAddress}:${req.socket.remotePort}` };
       if ((headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data')) {
         try {

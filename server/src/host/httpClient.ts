@@ -4,7 +4,7 @@
  * hold, TLS with an optional client certificate (9.2.1), and a host table, like curl's --resolve,
  * so that ServerURIs written with the spec's host names reach the emulated parts on loopback.
  */
-import { Agent, request } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { HttpOutcome, HttpPort, HttpRequest } from '../core/engine/ports.js';
 
 export interface HttpClientOptions {
@@ -19,8 +19,59 @@ export interface HttpClientOptions {
   connections?: number;
 }
 
+/** Where a request URL goes, as undici's dispatcher takes it (what its `request(url)` makes of a URL). */
+interface Target {
+  origin: string;
+  path: string;
+  /** The Host header, when the host table sends the request elsewhere. */
+  host: string | undefined;
+}
+
+type Body = Dispatcher.ResponseData['body'];
+
+/**
+ * A response body, read with listeners rather than an async iterator (a promise per chunk), into
+ * one array; undefined when it grows past `max` (the rest is not read). A stream that closes
+ * before its end is an error, as with the iterator.
+ */
+function collect(body: Body, max: number): Promise<Uint8Array | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        done = true;
+        body.destroy();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.on('end', () => {
+      done = true;
+      const out = new Uint8Array(size);
+      let at = 0;
+      for (const c of chunks) {
+        out.set(c, at);
+        at += c.length;
+      }
+      resolve(out);
+    });
+    body.on('error', (e) => {
+      done = true;
+      reject(e);
+    });
+    body.on('close', () => {
+      if (!done) reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    });
+  });
+}
+
 export class UndiciHttpClient implements HttpPort {
   private readonly agents = new Map<string, Agent>();
+  private readonly targets = new Map<string, Target>();
 
   constructor(private readonly opts: HttpClientOptions = {}) {}
 
@@ -35,38 +86,50 @@ export class UndiciHttpClient implements HttpPort {
     return a;
   }
 
-  async send(req: HttpRequest): Promise<HttpOutcome> {
+  /**
+   * Where a request URL goes, the host table applied, parsed once: every session of a device posts
+   * to the same SrvURI. Bounded, since a URL with a DevID in it is seen once per device.
+   */
+  private target(raw: string): Target | string {
+    const known = this.targets.get(raw);
+    if (known) return known;
     let url: URL;
     try {
-      url = new URL(req.url);
+      url = new URL(raw);
     } catch {
-      return { ok: false, error: `'${req.url}' is not a URL` };
+      return `'${raw}' is not a URL`;
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, error: `${url.protocol} is not HTTP` };
-    const headers = { ...req.headers };
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return `${url.protocol} is not HTTP`;
     const mapped = this.opts.hosts?.get(url.host) ?? this.opts.hosts?.get(url.hostname);
+    const t: Target = { origin: url.origin, path: url.pathname + url.search, host: undefined };
     if (mapped) {
-      headers.host = url.host;
+      t.host = url.host;
       const to = new URL(mapped);
       url.protocol = to.protocol;
       url.host = to.host;
+      t.origin = url.origin;
     }
+    if (this.targets.size >= 256) this.targets.clear();
+    this.targets.set(raw, t);
+    return t;
+  }
+
+  async send(req: HttpRequest): Promise<HttpOutcome> {
+    const to = this.target(req.url);
+    if (typeof to === 'string') return { ok: false, error: to };
+    const headers = { ...req.headers };
+    if (to.host !== undefined) headers.host = to.host;
     const max = this.opts.maxBody ?? 16 * 1024 * 1024;
     try {
-      const res = await request(url, { method: req.method, headers, ...(req.body ? { body: req.body } : {}), dispatcher: this.agent(req.tls) });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length;
-        if (size > max) {
-          res.body.destroy();
-          return { ok: false, error: `the response is larger than ${max} bytes` };
-        }
-        chunks.push(chunk as Buffer);
-      }
+      const res = await this.agent(req.tls).request({ origin: to.origin, path: to.path, method: req.method, headers, body: req.body ?? null });
+      const body = await collect(res.body, max);
+      if (!body) return { ok: false, error: `the response is larger than ${max} bytes` };
       const out: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-      return { ok: true, response: { status: res.statusCode, headers: out, body: new Uint8Array(Buffer.concat(chunks)) } };
+      for (const k in res.headers) {
+        const v = res.headers[k];
+        if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+      }
+      return { ok: true, response: { status: res.statusCode, headers: out, body } };
     } catch (e) {
       const err = e as { code?: string; message?: string };
       const code = err.code ?? '';

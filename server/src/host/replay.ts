@@ -20,7 +20,7 @@
 import type { TraceEvent } from '../core/trace/events.js';
 import { package2Answers, tracedRequest } from '../core/trace/dmhttp.js';
 import { messageLabel } from '../core/trace/diagram.js';
-import { type HttpPort, text, utf8 } from '../core/engine/ports.js';
+import { type HttpPort, NO_TRACE, text, utf8 } from '../core/engine/ports.js';
 import { DmServerEngine } from '../core/engine/server.js';
 import { DataRepository, MemoryStore } from '../core/engine/repository.js';
 import { parsePackage } from '../core/dm20/model.js';
@@ -114,7 +114,7 @@ export async function replayTrace(events: readonly TraceEvent[], opts: ReplayOpt
   let cancelled = false;
   try {
     if (opts.dmServer) {
-      const engine = new DmServerEngine({ serverId: 'REPLAY', name: 'replay', repository: new DataRepository(new MemoryStore()), clock: { now: () => Date.now() }, trace: () => undefined });
+      const engine = new DmServerEngine({ serverId: 'REPLAY', name: 'replay', repository: new DataRepository(new MemoryStore()), clock: { now: () => Date.now() }, trace: NO_TRACE });
       const running = await serveDmServer(engine, { host: '127.0.0.1', port: 0 });
       server = { url: running.url, engine, close: () => running.close() };
     }

@@ -49,7 +49,11 @@ export function accounts(tree: DmTree): Account[] {
 }
 
 export function account(tree: DmTree, serverId: string | undefined): Account | undefined {
-  const all = accounts(tree);
+  return pickAccount(accounts(tree), serverId);
+}
+
+/** The DM Account of a server among a tree's accounts; without a server, the only one. */
+export function pickAccount(all: readonly Account[], serverId: string | undefined): Account | undefined {
   return serverId === undefined ? (all.length === 1 ? all[0] : undefined) : all.find((a) => a.serverId === serverId);
 }
 

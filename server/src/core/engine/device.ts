@@ -17,12 +17,12 @@ import { SessionFlow } from '../dm20/session.js';
 import { rightsOf } from '../tree/access.js';
 import { mediaType } from '../http/message.js';
 import { resolveClientUri } from '../tree/resolve.js';
-import { type Account, type NetworkIdentity, account as accountOf, accounts, devId, provisioned, substituteServerUri } from './account.js';
+import { type Account, type NetworkIdentity, accounts, devId, pickAccount, provisioned, substituteServerUri } from './account.js';
 import { type CommandResult, executeCommand, serializeNodes } from './commands.js';
 import { ALERT_BOOTSTRAP_COMPLETE, installBootstrap, pendingBootstraps } from './bootstrap.js';
 import { type DeviceContext, type DeviceState, exchange, hostOf, sendData } from './transfer.js';
 import type { Clock, HttpPort, HttpRequest, TraceSink } from './ports.js';
-import { text, utf8 } from './ports.js';
+import { NO_TRACE, text, utf8 } from './ports.js';
 import { pushAll } from '../diagnostic.js';
 
 export const ALERT_EXEC_RESULT = 'urn:x-omadm-workbench:at:ExecResult';
@@ -75,9 +75,14 @@ export class DeviceEngine {
   private readonly background: Promise<unknown>[] = [];
   private sessions = 0;
   private boundaries = 0;
+  /** Whether anyone reads the trace: without, no event is built (ports.ts NO_TRACE). */
+  private readonly tracing: boolean;
+  /** The DM Accounts and the DevID as the tree has them: read once, again after the tree changes (it tells `changed`). */
+  private known: { accounts: Account[]; devId: string | undefined } | undefined;
 
   constructor(private readonly opts: DeviceOptions) {
     this.name = opts.name ?? devId(opts.tree) ?? 'device';
+    this.tracing = opts.trace !== NO_TRACE;
     opts.tree.onChange((c) => this.changed(c));
   }
 
@@ -86,7 +91,11 @@ export class DeviceEngine {
   }
 
   get devId(): string | undefined {
-    return devId(this.opts.tree);
+    return this.read().devId;
+  }
+
+  private read(): { accounts: Account[]; devId: string | undefined } {
+    return (this.known ??= { accounts: accounts(this.opts.tree), devId: devId(this.opts.tree) });
   }
 
   /** A DM Notification (the bytes inside the WAP Push): accepted, or dropped with the reason (5.2.1). */
@@ -99,7 +108,7 @@ export class DeviceEngine {
     const nid = notificationId !== undefined ? { notificationId } : {};
     const serverId = n.options.find((o) => o.number === 1)?.value;
     if (typeof serverId !== 'string') return { accepted: false, reason: 'no SERVER-ID, and the device cannot tell which DM Server sent it (5.2.1.2)', ...nid };
-    const acc = accountOf(this.opts.tree, serverId);
+    const acc = pickAccount(this.read().accounts, serverId);
     if (!acc) return { accepted: false, reason: `unknown SERVER-ID '${serverId}': no DM Account has it (12.2)`, serverId, ...nid };
     if (n.options.some((o) => o.number === 4)) {
       const check = verifyWithTree(n, this.opts.tree);
@@ -117,13 +126,12 @@ export class DeviceEngine {
   /** One DM Session, from Package#1 to END or to an abort (5.2, 5.6). */
   async session(req: SessionRequest = {}): Promise<SessionOutcome> {
     const sessionId = `${this.name}#${++this.sessions}`;
-    const acc = accountOf(this.opts.tree, req.serverId);
-    const fail = (reason: string): SessionOutcome => ({ outcome: 'aborted', reason, sessionId, ...(acc ? { serverId: acc.serverId } : {}), packages: 0 });
-    if (!acc) return fail(req.serverId ? `no DM Account for '${req.serverId}' (12.2)` : `the tree has ${accounts(this.opts.tree).length} DM Accounts; say which DM Server (12.2)`);
+    const acc = pickAccount(this.read().accounts, req.serverId);
+    if (!acc) return notStarted(sessionId, undefined, req.serverId ? `no DM Account for '${req.serverId}' (12.2)` : `the tree has ${this.read().accounts.length} DM Accounts; say which DM Server (12.2)`);
     const id = this.devId;
-    if (id === undefined) return fail('no DevInfo DevID in the tree, for the OMADM-DevID header (5.2.2, 12.1)');
+    if (id === undefined) return notStarted(sessionId, acc, 'no DevInfo DevID in the tree, for the OMADM-DevID header (5.2.2, 12.1)');
     const url = req.url ?? acc.serverUri;
-    if (!url) return fail(`the DM Account of '${acc.serverId}' has no SrvURI to connect to (12.2)`);
+    if (!url) return notStarted(sessionId, acc, `the DM Account of '${acc.serverId}' has no SrvURI to connect to (12.2)`);
     const flow = new SessionFlow(url);
     const ctx = this.context(acc, flow, sessionId);
     const alerts: GenericAlert[] = req.notification
@@ -142,24 +150,23 @@ export class DeviceEngine {
       const body = text(r.body);
       const type = mediaType(r.headers['content-type'] ?? '');
       const doc = new JsonDocument(body);
-      this.opts.trace({ time: this.opts.clock.now(), from: hostOf(flow.target), to: this.name, transport: 'http', kind: 'package2', status: r.status, contentType: r.headers['content-type'] ?? '', body: doc.valid ? doc.value : body, sessionId });
+      if (this.tracing) this.opts.trace({ time: this.opts.clock.now(), from: hostOf(flow.target), to: this.name, transport: 'http', kind: 'package2', status: r.status, contentType: r.headers['content-type'] ?? '', body: doc.valid ? doc.value : body, sessionId });
       if (type !== mediaTypeOf('pkg2')) return this.abort(flow, ctx, `the answer is ${type || 'untyped'}, not a Package#2 (${mediaTypeOf('pkg2')}, 5.2.3)`);
       const commands = commandsOf(doc);
       if (typeof commands === 'string') return this.abort(flow, ctx, commands);
       flow.package2({ commands: commands.filter((c): c is DmCommand => !('invalid' in c)) });
-      const omadmAccept = r.headers['omadm-accept'];
-      ctx.omadmAccept = omadmAccept;
+      ctx.omadmAccept = r.headers['omadm-accept'];
       const statuses: CommandStatus[] = [];
       const parts: DataPart[] = [];
       for (const [index, c] of commands.entries()) {
-        if (!('invalid' in c)) await this.opts.beforeCommand?.(c, { sessionId, index, count: commands.length });
+        if (this.opts.beforeCommand && !('invalid' in c)) await this.opts.beforeCommand(c, { sessionId, index, count: commands.length });
         const result: CommandResult = 'invalid' in c ? { status: { sc: 400 }, note: c.invalid } : await executeCommand(ctx, c);
-        this.opts.trace({ time: this.opts.clock.now(), from: this.name, to: this.name, transport: 'local', kind: 'note', note: `${'invalid' in c ? 'CMD entry' : c.name}: ${result.status ? `${result.status.sc} ` : ''}${result.note}`, sessionId });
+        if (this.tracing) this.opts.trace({ time: this.opts.clock.now(), from: this.name, to: this.name, transport: 'local', kind: 'note', note: `${'invalid' in c ? 'CMD entry' : c.name}: ${result.status ? `${result.status.sc} ` : ''}${result.note}`, sessionId });
         if (result.status) {
           if (result.data && result.status.sc === 200) parts.push({ name: String(statuses.length), ...result.data });
           statuses.push(result.status);
         }
-        await this.flushSubscriptions(sessionId);
+        if (this.dirty.size) await this.flushSubscriptions(sessionId);
       }
       if (flow.state === 'ended') break;
       if (flow.packages.length >= MAX_PACKAGES) return this.abort(flow, ctx, `more than ${MAX_PACKAGES} packages without END`);
@@ -168,7 +175,7 @@ export class DeviceEngine {
       flow.package3();
       res = await this.post(ctx, 'package3', { method: 'POST', url: flow.target, headers: { ...headers, 'content-type': out.contentType }, body: utf8(out.body) }, pkg3, parts);
     }
-    await Promise.allSettled(this.background.splice(0));
+    if (this.background.length) await Promise.allSettled(this.background.splice(0));
     return { outcome: 'completed', reason: flow.reason ?? 'END', sessionId, serverId: acc.serverId, packages: flow.packages.length };
   }
 
@@ -197,7 +204,7 @@ export class DeviceEngine {
       this.opts.trace({ time: this.opts.clock.now(), from: this.name, to: this.name, transport: 'local', kind: 'note', note: r.ok ? `DM Bootstrap from ${entry.url} installed at ${r.locations.join(', ')} (8.3, 8.5)` : `DM Bootstrap from ${entry.url} not installed: ${r.reason}`, sessionId });
       if (r.ok) for (const id of r.serverIds) out.push(await this.session({ serverId: id, bootstrapComplete: true }));
     }
-    for (const acc of accounts(this.opts.tree)) {
+    for (const acc of this.read().accounts) {
       if (this.state.contacted.has(acc.serverId)) continue;
       const flag = acc.instance.root.child('Ext')?.child('NoAutoInitialSession');
       if (flag && !flag.interior && String(flag.value) === 'false') out.push(await this.session({ serverId: acc.serverId }));
@@ -210,18 +217,30 @@ export class DeviceEngine {
     while (this.background.length) await Promise.allSettled(this.background.splice(0));
   }
 
+  /** A session's context, built whole in one literal: the commands read it often, and an object that keeps its shape reads fast. */
   private context(acc: Account, session: SessionFlow, sessionId: string): DeviceContext {
-    return { ...this.base(session, sessionId), serverId: acc.serverId, account: acc };
+    return {
+      name: this.name, tree: this.opts.tree, ddfs: this.opts.ddfs, device: this.state, session, sessionId,
+      http: this.opts.http, clock: this.opts.clock, trace: this.opts.trace, maxNodes: this.opts.maxNodes ?? 100_000,
+      substitute: this.substitute(), show: (u) => this.show(u, sessionId), serverId: acc.serverId, account: acc, omadmAccept: undefined,
+    };
   }
 
   private base(session: SessionFlow, sessionId: string): Omit<DeviceContext, 'serverId' | 'account'> {
-    const id = this.devId;
     return {
-      name: this.name, tree: this.opts.tree, ...(this.opts.ddfs ? { ddfs: this.opts.ddfs } : {}), device: this.state, session, sessionId,
+      name: this.name, tree: this.opts.tree, ddfs: this.opts.ddfs, device: this.state, session, sessionId,
       http: this.opts.http, clock: this.opts.clock, trace: this.opts.trace, maxNodes: this.opts.maxNodes ?? 100_000,
-      substitute: (u) => substituteServerUri(u, { ...(id !== undefined ? { DevID: id } : {}), ...(this.opts.network ?? {}) }),
-      show: (u) => this.background.push(exchange({ name: `${this.name} (browser)`, http: this.opts.http, clock: this.opts.clock, trace: this.opts.trace, sessionId }, { method: 'GET', url: u, headers: { accept: 'text/html' } })),
+      substitute: this.substitute(), show: (u) => this.show(u, sessionId), omadmAccept: undefined,
     };
+  }
+
+  private substitute(): (serverUri: string) => string {
+    const id = this.devId;
+    return (u) => substituteServerUri(u, { ...(id !== undefined ? { DevID: id } : {}), ...(this.opts.network ?? {}) });
+  }
+
+  private show(url: string, sessionId: string): void {
+    this.background.push(exchange({ name: `${this.name} (browser)`, http: this.opts.http, clock: this.opts.clock, trace: this.opts.trace, sessionId }, { method: 'GET', url, headers: { accept: 'text/html' } }));
   }
 
   private sessionHeaders(acc: Account, id: string): Record<string, string> {
@@ -236,6 +255,7 @@ export class DeviceEngine {
     const acc = ctx.account;
     const tls = acc.transport && acc.transport.data.includes('-----BEGIN') ? { tls: { cert: acc.transport.data, key: acc.transport.secret } } : {};
     const res = await this.opts.http.send({ ...req, ...tls });
+    if (!this.tracing) return res;
     this.opts.trace({
       time: t0, from: this.name, to: hostOf(req.url), transport: 'http', kind, method: 'POST', url: req.url, contentType: req.headers['content-type']!, body, sessionId: ctx.sessionId, duration: this.opts.clock.now() - t0, headers: req.headers,
       ...(parts.length ? { parts: parts.map((p) => ({ name: p.name, contentType: p.contentType, body: p.body })) } : {}),
@@ -246,7 +266,7 @@ export class DeviceEngine {
 
   private abort(flow: SessionFlow, ctx: DeviceContext, reason: string): SessionOutcome {
     flow.abort(reason);
-    this.opts.trace({ time: this.opts.clock.now(), from: this.name, to: this.name, transport: 'local', kind: 'note', note: `session aborted: ${reason}`, sessionId: ctx.sessionId });
+    if (this.tracing) this.opts.trace({ time: this.opts.clock.now(), from: this.name, to: this.name, transport: 'local', kind: 'note', note: `session aborted: ${reason}`, sessionId: ctx.sessionId });
     return { outcome: 'aborted', reason, sessionId: ctx.sessionId, serverId: ctx.serverId, packages: flow.packages.length };
   }
 
@@ -271,6 +291,7 @@ export class DeviceEngine {
 
   /** A change under a subscribed ClientURI marks it for an HTTP PUT (5.3.11). */
   private changed(c: TreeChange): void {
+    this.known = undefined;
     for (const uri of this.state.subscriptions.keys()) {
       if (this.dirty.has(uri)) continue;
       const r = resolveClientUri(this.opts.tree, uri);
@@ -297,6 +318,11 @@ export class DeviceEngine {
       await sendData(ctx, 'PUT', url, serializeNodes(r.nodes, undefined, 'application/dmmo+json'), r.nodes, (type) => serializeNodes(r.nodes, undefined, type));
     }
   }
+}
+
+/** A session that could not start. */
+function notStarted(sessionId: string, acc: Account | undefined, reason: string): SessionOutcome {
+  return { outcome: 'aborted', reason, sessionId, ...(acc ? { serverId: acc.serverId } : {}), packages: 0 };
 }
 
 type Entry = DmCommand | { invalid: string };

@@ -39,11 +39,19 @@ export interface Clock {
 
 export type TraceSink = (event: TraceEvent) => void;
 
-const encoder = new TextEncoder();
+/**
+ * The sink of a host that keeps no trace. The engines tell it by identity and then build no
+ * events, nor what only events need (a URL's host, a body decoded or parsed again): a fleet of
+ * emulated devices would otherwise spend a good part of each session on events nobody reads.
+ */
+export const NO_TRACE: TraceSink = () => undefined;
+
 const decoder = new TextDecoder();
 
+/** UTF-8 bytes, as a plain Uint8Array; Buffer.from encodes a short text several times faster than a TextEncoder. */
 export function utf8(text: string): Uint8Array {
-  return encoder.encode(text);
+  const b = Buffer.from(text, 'utf8');
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 
 export function text(bytes: Uint8Array | undefined): string {

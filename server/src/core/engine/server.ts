@@ -16,7 +16,7 @@ import type { CommandName } from '../dm20/commands.js';
 import { type DataRepository } from './repository.js';
 import { type Outgoing, problem, withHeaders } from './problem.js';
 import type { Clock, TraceSink } from './ports.js';
-import { text, utf8 } from './ports.js';
+import { NO_TRACE, text, utf8 } from './ports.js';
 import { pushAll } from '../diagnostic.js';
 
 export interface WirePart {
@@ -83,6 +83,23 @@ export interface ServerOptions {
   bootstrapPath?: string;
 }
 
+/** The Package#2 of a session with nothing (more) queued: END alone (5.3.9). Frozen, since every session shares it. */
+const END: Package2 = { commands: [{ name: 'END', params: [] }] };
+for (const o of [END.commands[0]!.params, END.commands[0]!, END.commands, END]) Object.freeze(o);
+
+/**
+ * The wire form of each Package#2 served, by the package object: the commands every device gets
+ * (`commands`) and END are the same objects for each session, serialized once. A queued package
+ * is only read, never changed, so its bytes stay what serializing it gives.
+ */
+const wire = new WeakMap<Package2, Uint8Array>();
+
+function bytesOf(p: Package2): Uint8Array {
+  let b = wire.get(p);
+  if (!b) wire.set(p, (b = utf8(serializePackage('pkg2', p))));
+  return b;
+}
+
 export class DmServerEngine {
   readonly devices = new Map<string, DeviceRecord>();
   readonly name: string;
@@ -92,11 +109,16 @@ export class DmServerEngine {
   readonly uiVisits: string[] = [];
   private readonly endListeners = new Set<(d: DeviceRecord) => void>();
   private injected: { status: number; count: number } | undefined;
+  /** Whether anyone reads the trace: without, no event is built, nor a body parsed again for one (ports.ts NO_TRACE). */
+  private readonly tracing: boolean;
+  /** Whether an Accept header takes a Package#2 (5.5), by its value: every device sends the same one. */
+  private readonly accepts = new Map<string, boolean>();
 
   constructor(readonly opts: ServerOptions) {
     this.name = opts.name ?? 'dm-server';
     this.repositoryPath = opts.repositoryPath ?? '/repository/';
     this.uiPath = opts.uiPath ?? '/ui';
+    this.tracing = opts.trace !== NO_TRACE;
   }
 
   device(devId: string): DeviceRecord {
@@ -124,10 +146,9 @@ export class DmServerEngine {
   /** A Package#0 for a device (7.1) in a connectionless WAP Push (E.1), with the SHA256 digest when a secret is given (5.2.1.2). */
   notification(o: { secret?: string; authData?: string; reqMos?: boolean; conTypes?: number[] } = {}): { bytes: Uint8Array; notificationId: number } {
     const notificationId = (this.notificationId = (this.notificationId + 1) & 0xffff);
-    const enc = new TextEncoder();
     const pkg = encode({
       serverId: this.opts.serverId, notificationId, timestamp: Math.floor(this.opts.clock.now() / 1000), ...(o.reqMos ? { reqMos: true } : {}), ...(o.conTypes ? { conTypes: o.conTypes } : {}),
-      ...(o.secret !== undefined ? { secret: enc.encode(o.secret), authData: enc.encode(o.authData ?? '') } : {}),
+      ...(o.secret !== undefined ? { secret: utf8(o.secret), authData: utf8(o.authData ?? '') } : {}),
     });
     return { bytes: wrapWapPush(pkg, notificationId & 0xff), notificationId };
   }
@@ -153,13 +174,23 @@ export class DmServerEngine {
     const denied = this.authenticate(req);
     if (denied) return denied;
     if (!kind) return problem(415, 'Unsupported Media Type', `A DM Server takes Package#1 (${mediaTypeOf('pkg1')}) and Package#3 (${mediaTypeOf('pkg3')}, or multipart/form-data with GET data), not ${type || 'an untyped body'} (DM 2.0 7.2.1, Appendix F).`);
-    if (req.headers.accept && !acceptsMediaType(mediaRanges(req.headers.accept).ranges, mediaTypeOf('pkg2'))) {
+    if (req.headers.accept && !this.acceptsPackage2(req.headers.accept)) {
       return problem(406, 'Not Acceptable', `The answer is a Package#2 (${mediaTypeOf('pkg2')}); the request accepts only ${req.headers.accept} (DM 2.0 5.5).`);
     }
     const devId = req.headers['omadm-devid'];
     if (!devId) return problem(400, 'OMADM-DevID missing', `A ${kind === 'pkg1' ? 'Package#1' : 'Package#3'} MUST carry the OMADM-DevID header with the DevInfo DevID (DM 2.0 ${kind === 'pkg1' ? '5.2.2' : '5.2.4'}).`);
     const d = this.device(devId);
     return kind === 'pkg1' ? this.package1(req, d) : this.package3(req, d, type === 'multipart/form-data');
+  }
+
+  private acceptsPackage2(accept: string): boolean {
+    let yes = this.accepts.get(accept);
+    if (yes === undefined) {
+      yes = acceptsMediaType(mediaRanges(accept).ranges, mediaTypeOf('pkg2'));
+      if (this.accepts.size >= 64) this.accepts.clear();
+      this.accepts.set(accept, yes);
+    }
+    return yes;
   }
 
   private serveBootstrap(req: Incoming): Outgoing {
@@ -186,7 +217,7 @@ export class DmServerEngine {
     const parsed = parsePackage(text(req.body), 'pkg1');
     // A Package#1 opens a new DM Session: its trace event carries the new session's id.
     d.sessionId = `${d.devId}@${this.name}#${++d.sessions}`;
-    this.traceIn(req, d, 'package1', parsed.value ?? text(req.body));
+    if (this.tracing) this.traceIn(req, d, 'package1', parsed.value ?? text(req.body));
     if (!parsed.value) return problem(400, 'Invalid Package#1', 'The Package#1 does not validate (DM 2.0 7.2.1.1).', parsed.diagnostics.filter((x) => x.severity === 'error').slice(0, 20));
     d.flow = new SessionFlow('');
     d.flow.package1();
@@ -203,8 +234,10 @@ export class DmServerEngine {
       return problem(400, 'Invalid multipart Package#3', 'The first encapsulation of the multipart body MUST be the Package#3, without a name (DM 2.0 Appendix F).');
     }
     const parsed = parsePackage(body, 'pkg3', d.lastCommands ? { commands: d.lastCommands, commandsFrom: 'the Package#2 the DM Server sent' } : {});
-    const doc = new JsonDocument(body);
-    this.traceIn(req, d, 'package3', doc.valid ? doc.value : body, parts.slice(1));
+    if (this.tracing) {
+      const doc = new JsonDocument(body);
+      this.traceIn(req, d, 'package3', doc.valid ? doc.value : body, parts.slice(1));
+    }
     const violation = d.flow ? d.flow.package3() : { code: 'dm.flow-package3', message: 'No DM Session is open for this device: a session starts with Package#1 (DM 2.0 5.2).' };
     if (violation) return problem(400, 'Out of sequence', violation.message);
     if (!parsed.value) {
@@ -221,15 +254,15 @@ export class DmServerEngine {
   }
 
   private package2(d: DeviceRecord): Outgoing {
-    const p: Package2 = d.queue.shift() ?? { commands: [{ name: 'END', params: [] }] };
+    const p: Package2 = d.queue.shift() ?? END;
     d.flow!.package2(p);
     d.lastPackage = p;
     d.lastCommands = p.commands.map((c) => c.name);
-    const body = serializePackage('pkg2', p);
+    const body = bytesOf(p);
     const headers = { 'content-type': mediaTypeOf('pkg2'), 'omadm-accept': this.opts.repository.formats.join(', ') };
     if (d.flow!.state === 'ended') for (const l of [...this.endListeners]) l(d);
-    this.opts.trace({ time: this.opts.clock.now(), from: this.name, to: d.devId, transport: 'http', kind: 'package2', status: 200, contentType: headers['content-type'], body: JSON.parse(body), ...(d.sessionId ? { sessionId: d.sessionId } : {}) });
-    return { status: 200, headers, body: utf8(body) };
+    if (this.tracing) this.opts.trace({ time: this.opts.clock.now(), from: this.name, to: d.devId, transport: 'http', kind: 'package2', status: 200, contentType: headers['content-type'], body: JSON.parse(text(body)), ...(d.sessionId ? { sessionId: d.sessionId } : {}) });
+    return { status: 200, headers, body };
   }
 
   private traceIn(req: Incoming, d: DeviceRecord, kind: 'package1' | 'package3', body: unknown, parts: WirePart[] = []): void {

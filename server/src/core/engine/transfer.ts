@@ -12,7 +12,7 @@ import type { SessionFlow } from '../dm20/session.js';
 import type { DataPart } from '../dm20/appendixF.js';
 import { acceptsMediaType, mediaRanges, mediaType } from '../http/message.js';
 import { type Account, provisioned } from './account.js';
-import { type Clock, type HttpOutcome, type HttpPort, type HttpRequest, type TraceSink, text, utf8 } from './ports.js';
+import { type Clock, type HttpOutcome, type HttpPort, type HttpRequest, NO_TRACE, type TraceSink, text, utf8 } from './ports.js';
 import { resolveClientUri } from '../tree/resolve.js';
 import { pushAll } from '../diagnostic.js';
 
@@ -41,14 +41,14 @@ export interface DeviceState {
 export interface DeviceContext {
   name: string;
   tree: DmTree;
-  ddfs?: ReadonlyMap<string, Ddf>;
+  ddfs: ReadonlyMap<string, Ddf> | undefined;
   serverId: string;
   account: Account;
   device: DeviceState;
   session: SessionFlow;
   sessionId: string;
   /** The OMADM-Accept of the response that carried the Package#2 (5.5). */
-  omadmAccept?: string;
+  omadmAccept: string | undefined;
   http: HttpPort;
   clock: Clock;
   trace: TraceSink;
@@ -65,11 +65,12 @@ const WRITABLE = ['application/dmmo+json', 'text/plain', 'application/json'];
 type Ctx = Pick<DeviceContext, 'name' | 'http' | 'clock' | 'trace' | 'sessionId'>;
 
 /** One HTTP exchange, traced. */
-export async function exchange(ctx: Ctx, req: HttpRequest, to = hostOf(req.url)): Promise<HttpOutcome> {
+export async function exchange(ctx: Ctx, req: HttpRequest, to?: string): Promise<HttpOutcome> {
   const t0 = ctx.clock.now();
   const res = await ctx.http.send(req);
+  if (ctx.trace === NO_TRACE) return res;
   ctx.trace({
-    time: t0, from: ctx.name, to, transport: 'http', kind: 'http', method: req.method, url: req.url, duration: ctx.clock.now() - t0, sessionId: ctx.sessionId,
+    time: t0, from: ctx.name, to: to ?? hostOf(req.url), transport: 'http', kind: 'http', method: req.method, url: req.url, duration: ctx.clock.now() - t0, sessionId: ctx.sessionId,
     headers: req.headers,
     ...(req.body?.length ? { requestBody: text(req.body).slice(0, 65536) } : {}),
     ...(res.ok ? { status: res.response.status, contentType: res.response.headers['content-type'] ?? '', body: text(res.response.body).slice(0, 65536) } : { note: res.error }),
