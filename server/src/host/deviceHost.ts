@@ -65,7 +65,7 @@ export async function runDevice(o: DeviceHostOptions): Promise<RunningDevice> {
   udp = await listenUdp(o.udpPort ?? 2948, o.udpHost ?? '127.0.0.1', (bytes, from) => {
     if (closed) return;
     const push = unwrapWapPush(bytes);
-    const verdict = push.ok ? engine.receiveNotification(push.notification) : { accepted: false as const, reason: push.reason, notificationId: undefined };
+    const verdict = push.ok ? engine.receiveNotification(push.notification) : { accepted: false as const, reason: push.reason, serverId: undefined, notificationId: undefined };
     // The notification names its sender (SERVER-ID, 7.1); the datagram's address is an ephemeral socket's.
     if (o.trace !== NO_TRACE) o.trace({ time: clock.now(), from: verdict.serverId ?? from, to: engine.name, transport: 'udp', kind: 'package0', body: Buffer.from(push.ok ? push.notification : bytes).toString('hex'), ...(verdict.notificationId !== undefined ? { notificationId: verdict.notificationId } : {}), note: verdict.accepted ? `accepted from ${verdict.serverId}` : `dropped: ${verdict.reason}` });
     if (verdict.accepted) void session({ serverId: verdict.serverId, notification: { ...(verdict.notificationId !== undefined ? { notificationId: verdict.notificationId } : {}), reqMos: verdict.reqMos } }).catch(() => undefined);

@@ -28,6 +28,7 @@ import { sendDatagram } from './udp.js';
 import { loadDdfs } from './ddfs.js';
 import { InputError, readPackage2, readTree } from './inputFiles.js';
 import { labCertificates, runDelegationFlow, type Pki } from './delegationLab.js';
+import { hostOf } from '../core/engine/transfer.js';
 
 export function scenarioHost(dir: string): ScenarioHost {
   const file = (f: string): string => path.resolve(dir, f);
@@ -78,7 +79,7 @@ export function scenarioHost(dir: string): ScenarioHost {
           const http = new UndiciHttpClient({ ...(hosts ? { hosts } : {}), timeout: 10_000 });
           const name = count > 1 ? `${p.id}-${i + 1}` : p.id;
           // A debugger pauses before each request the device sends (DM packages and the Data Repository's exchanges alike).
-          const gated: HttpPort = hooks?.message ? { send: async (req) => (await hooks.message!({ from: name, to: p.server ?? hostOfUrl(req.url), label: labelOf(req), method: req.method, url: req.url, ...(req.body ? { body: new TextDecoder().decode(req.body) } : {}) }), http.send(req)) } : http;
+          const gated: HttpPort = hooks?.message ? { send: async (req) => (await hooks.message!({ from: name, to: p.server ?? hostOf(req.url), label: labelOf(req), method: req.method, url: req.url, ...(req.body ? { body: new TextDecoder().decode(req.body) } : {}) }), http.send(req)) } : http;
           const outcomes: SessionOutcome[] = [];
           const waiting: { index: number; resolve: (o: SessionOutcome) => void }[] = [];
           const device = await runDevice({ tree, ddfs: ddfs ??= loadDdfs([]), http: gated, trace, ...(hooks?.command ? { beforeCommand: (c, at) => hooks.command!(name, c, at) } : {}), udpPort: 0, name, onSession: (o) => {
@@ -127,14 +128,6 @@ function renumber(tree: DmTree, n: number): void {
       const node = inst.root.child('DevID');
       if (node && !node.interior) tree.setValue(node, `${id ?? 'device'}-${n}`);
     }
-  }
-}
-
-function hostOfUrl(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
   }
 }
 
