@@ -144,14 +144,18 @@ export class Validator {
       }
     }
     return new Promise((resolve) => {
-      const same = this.queue.findIndex((j) => j.doc.uri === doc.uri);
       const job: Job = { doc, priority, siblings: this.siblingsOf(doc), resolve };
+      const same = this.queue.findIndex((j) => j.doc.uri === doc.uri);
       if (same >= 0) {
-        this.queue[same]!.resolve(undefined);
-        this.queue.splice(same, 1);
+        const waiting = this.queue.splice(same, 1)[0]!;
+        // The same text asked for twice (an open document's, which the workspace pass reads from
+        // disk too) is validated once for both: were one dropped for the other, an open document
+        // could be left without its diagnostics. Another text is newer: the waiting one is stale.
+        if (waiting.doc.text === doc.text) merge(job, waiting);
+        else waiting.resolve(undefined);
       }
       // Open documents go before the workspace pass; each kind in the order asked.
-      const at = priority === 'open' ? this.queue.findIndex((j) => j.priority !== 'open') : -1;
+      const at = job.priority === 'open' ? this.queue.findIndex((j) => j.priority !== 'open') : -1;
       if (at < 0) this.queue.push(job);
       else this.queue.splice(at, 0, job);
       this.pump();
@@ -226,15 +230,32 @@ export class Validator {
       this.options.log(formatError(`validating ${flight.job.doc.uri}`, m.message));
       flight.job.resolve(undefined);
     } else if (m.generation !== this.generation && !treesIndependent(m.result, m.generation >= this.ddfsSince)) {
-      // Validated against trees that have changed since: again, ahead of the rest.
-      if (!this.queue.some((j) => j.doc.uri === flight.job.doc.uri)) this.queue.unshift(flight.job);
-      else flight.job.resolve(undefined);
+      // Validated against trees that have changed since: again, ahead of the rest. A request for
+      // the same document waiting meanwhile answers this one too when it holds the same text;
+      // holding another, it is newer, and this one is stale.
+      const same = this.queue.findIndex((j) => j.doc.uri === flight.job.doc.uri);
+      if (same < 0) this.queue.unshift(flight.job);
+      else if (this.queue[same]!.doc.text === flight.job.doc.text) {
+        const waiting = this.queue.splice(same, 1)[0]!;
+        merge(waiting, flight.job);
+        this.queue.unshift(waiting);
+      } else flight.job.resolve(undefined);
     } else {
       this.cost.set(flight.job.doc.uri, m.ms);
       flight.job.resolve(m.result);
     }
     this.pump();
   }
+}
+
+/** `job` answers `other` too (the same document and text): one validation, both resolved, the higher priority kept. */
+function merge(job: Job, other: Job): void {
+  const mine = job.resolve;
+  job.resolve = (r) => {
+    other.resolve(r);
+    mine(r);
+  };
+  if (other.priority === 'open') job.priority = 'open';
 }
 
 /**
