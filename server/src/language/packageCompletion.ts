@@ -1,6 +1,6 @@
 /** Completion in DM 2.0 JSON packages: commands with their parameters, MOIDs, ClientURI query fields, ServerURI parameters, status codes, alert types, Mark values, property names. */
 import { CompletionItemKind, InsertTextFormat, MarkupKind } from 'vscode-languageserver-types';
-import { findNodeAtOffset, getLocation } from 'jsonc-parser';
+import { type JSONPath as JsonPath, type Node, getLocation } from 'jsonc-parser';
 import type { PackageRegion } from '../core/analyze.js';
 import { COMMANDS, command, signature, type Command } from '../core/dm20/commands.js';
 import { STATUS_CODES } from '../core/dm20/statusCodes.js';
@@ -13,6 +13,7 @@ import { propertiesAt } from '../core/dm20/schemas.js';
 import type { Completion } from './completion.js';
 import type { TreeContext } from '../core/tree/check.js';
 import { treeClientUriItems } from './clientUriCompletion.js';
+import { locateNode } from './packageLocate.js';
 
 const EXAMPLE_SERVER_URI = 'https://dr.example.com/[DevID]';
 const EXAMPLE_CLIENT_URI = 'urn:oma:mo:oma-dm-devinfo:1.0//';
@@ -45,13 +46,18 @@ export function packageCompletion(region: PackageRegion, offset: number, trees?:
   const slice = json.text.slice(json.from, json.to);
   const loc = getLocation(slice, rel);
   const path = loc.path;
-  const tree = json.tree;
-  const node = tree ? findNodeAtOffset(tree, rel, true) : undefined;
-  const inString = node?.type === 'string' && rel > node.offset && rel < node.offset + node.length;
+  // The node at the cursor as hover finds it: from the command, status or item around the cursor
+  // alone where the text allows, not a tree of the whole text at every keystroke.
+  const located = locateNode(json, offset);
+  const node = located?.node;
+  const nodeAt = (p: JsonPath): Node | undefined => (located ? located.nodeAt(p) : json.node(p));
+  /** Where the node at the cursor starts in the document. */
+  const at = located && node ? located.base + node.offset : offset;
+  const inString = node?.type === 'string' && offset > at && offset < at + node.length;
   // Replace the whole string (quotes included) or insert at the cursor.
-  const start = inString ? json.from + node!.offset : offset;
-  const end = inString ? json.from + node!.offset + node!.length : offset;
-  const typed = inString ? String(node!.value).slice(0, rel - node!.offset - 1) : '';
+  const start = inString ? at : offset;
+  const end = inString ? at + node!.length : offset;
+  const typed = inString ? String(node!.value).slice(0, offset - at - 1) : '';
   const item = (label: string, insert: string, kind: CompletionItemKind, detail: string, doc?: string, sort?: string, snippet = false, s = start, e = end): Completion => ({
     start: s,
     end: e,
@@ -62,7 +68,7 @@ export function packageCompletion(region: PackageRegion, offset: number, trees?:
   if (loc.isAtPropertyKey) {
     // Only the properties the object does not have yet: on a complete package nothing is offered.
     const objectPath = path.slice(0, -1);
-    const object = objectPath.length ? json.node(objectPath) : tree;
+    const object = objectPath.length ? nodeAt(objectPath) : json.tree;
     const present = new Set((object?.type === 'object' ? object.children ?? [] : []).map((p) => p.children?.[0]?.value).filter((k) => k !== (inString ? node?.value : undefined)));
     const keys = propertyNames(region, objectPath).filter(([k]) => !present.has(k));
     return keys.map(([k, doc]) => item(k, `"${k}": `, CompletionItemKind.Property, 'property', doc));
@@ -84,7 +90,7 @@ export function packageCompletion(region: PackageRegion, offset: number, trees?:
       return COMMANDS.map((c) => item(c.name, JSON.stringify(c.name), CompletionItemKind.Function, signature(c), `${c.description}\n\n_DM 2.0 ${c.section}_`));
     }
     if (path.length === 3 && typeof last === 'number' && inString) {
-      const entry = json.node(['CMD', path[1] as number]);
+      const entry = nodeAt(['CMD', path[1] as number]);
       const info = command(String(entry?.children?.[0]?.value ?? ''));
       const uri = paramFormatAt(info, entry?.children?.slice(1).map((c) => String(c.value)) ?? [], last - 1);
       if (uri === 'ClientURI') return clientUriItems(typed, start, end, info?.name, trees, node ? String(node.value) : '');
