@@ -202,16 +202,24 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   };
 
   const timers = new Map<string, NodeJS.Timeout>();
-  /** Push mode: validate after an edit, later the more the document's last validation cost. */
+  /** Push mode: when each document's last validation was started. */
+  const lastStarted = new Map<string, number>();
+  /**
+   * Push mode: validate after an edit. The first edit after a pause is validated at once; edits
+   * that follow each other faster than the document validates wait as long as its last validation
+   * cost (at most 500 ms), so that a burst of typing is validated once, at its end.
+   */
   const schedule = (doc: TextDocument): void => {
     if (pull) return;
     clearTimeout(timers.get(doc.uri));
     const cost = validator.cost.get(doc.uri) ?? 0;
-    const delay = cost < 15 ? 0 : Math.min(500, cost);
+    const idle = performance.now() - (lastStarted.get(doc.uri) ?? -Infinity) > 2 * cost;
+    const delay = cost < 15 || (idle && !timers.has(doc.uri)) ? 0 : Math.min(500, cost);
     timers.set(
       doc.uri,
       setTimeout(() => {
         timers.delete(doc.uri);
+        lastStarted.set(doc.uri, performance.now());
         const current = documents.get(doc.uri);
         if (!current) return;
         validateOpen(current).then(
@@ -549,6 +557,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const uri = e.document.uri;
     clearTimeout(timers.get(uri));
     timers.delete(uri);
+    lastStarted.delete(uri);
     inflight.delete(uri);
     service.forget(uri);
     stored.delete(uri);
