@@ -115,8 +115,8 @@ export class LanguageService {
   /** Bumped when the sample trees change: every analysis is then stale. */
   private generation = 0;
   /** The sample trees, and the text of each file (its line index made when a location in it is first asked for). */
-  private trees?: { ctx: TreeContext; files: Map<string, { text: string; lines?: LineIndex }> };
-  private ddfs?: ReadonlyMap<string, Ddf>;
+  private trees: { ctx: TreeContext; files: Map<string, { text: string; lines?: LineIndex }> } | undefined;
+  private ddfs: ReadonlyMap<string, Ddf> | undefined;
   /** The nodes each ClientURI selects in the current trees, for find references. */
   private selections = new Map<string, TreeNode[]>();
   private readonly featureOnlyLength: number;

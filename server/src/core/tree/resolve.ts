@@ -19,7 +19,7 @@ import { type Ddf, ddfNodeFor } from './ddf.js';
 export interface ResolutionContext {
   tree: DmTree;
   /** DDFs by MOID: DELETE of a permanent node and EXEC of a non-executable one answer 405. */
-  ddfs?: ReadonlyMap<string, Ddf>;
+  ddfs?: ReadonlyMap<string, Ddf> | undefined;
   /** With a server identity, access rights are checked for the command. */
   serverId?: string;
 }
@@ -46,7 +46,7 @@ export interface Resolution {
 export interface ResolveOptions {
   command?: CommandName;
   /** DDFs by MOID: DELETE of a permanent node and EXEC of a non-executable one answer 405. */
-  ddfs?: ReadonlyMap<string, Ddf>;
+  ddfs?: ReadonlyMap<string, Ddf> | undefined;
   /** With a server identity, access rights are checked for the command (default GET). */
   serverId?: string;
 }
