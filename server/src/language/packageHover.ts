@@ -1,7 +1,7 @@
 /** Hover in DM 2.0 JSON packages: commands, parameters, ClientURI parts, status codes, alert types, MOIDs, properties. */
 import type { Node } from 'jsonc-parser';
 import type { PackageRegion } from '../core/analyze.js';
-import { type JsonPath, isObject, own } from '../core/json/document.js';
+import { type JsonDocument, type JsonPath, isObject, nodeValue, own } from '../core/json/document.js';
 import type { PackageKind } from '../core/dm20/packages.js';
 import { command, signature } from '../core/dm20/commands.js';
 import { isApplicationSpecific, statusCode } from '../core/dm20/statusCodes.js';
@@ -22,7 +22,7 @@ import { nodeAtOffset } from '../core/tree/load.js';
 import { statusText } from '../core/dm20/statusCodes.js';
 import type { CommandName } from '../core/dm20/commands.js';
 import { paramFormatAt } from './packageCompletion.js';
-import { locateNode } from './packageLocate.js';
+import { type Located, locateNode } from './packageLocate.js';
 
 /** On a node of a sample tree file: its ClientURI, kind, value, cache validator and access rights. */
 function treeNodeHover(region: PackageRegion, offset: number, trees?: TreeContext): HoverResult | undefined {
@@ -91,7 +91,7 @@ export function packageHover(region: PackageRegion, offset: number, trees?: Tree
     return { ...span, markdown: notificationReport(node.value) };
   }
   const md = valueHover(region, node, path, offset - base - node.offset - 1, at.nodeAt);
-  const known = trees && clientUriAt(region.kind, json.value, path);
+  const known = trees && clientUriAt(region.kind, json, path, at);
   if (md && known && trees) md.markdown += '\n\n---\n\n' + resolutionMarkdown(trees, known.uri, known.command);
   return md ? { ...(md.span ? { start: span.start + 1 + md.span.start, end: span.start + 1 + md.span.end } : span), markdown: md.markdown } : undefined;
 }
@@ -99,18 +99,30 @@ export function packageHover(region: PackageRegion, offset: number, trees?: Tree
 /**
  * What clientUris finds at `path`, read from the one command, alert or MO data item that holds
  * it (the others left as holes, which clientUris steps over): every ClientURI of the package
- * listed on each hover is a pass over all its commands.
+ * listed on each hover is a pass over all its commands. A command or alert read on its own from
+ * a text that is JSON (`at.local`) is made a value from its own nodes, the same value JSON.parse
+ * gives it: the value of the whole text is not made at every keystroke.
  */
-function clientUriAt(kind: PackageKind, value: unknown, path: JsonPath): ReturnType<typeof clientUris>[number] | undefined {
+function clientUriAt(kind: PackageKind, json: JsonDocument, path: JsonPath, at: Located): ReturnType<typeof clientUris>[number] | undefined {
   const same = (c: { path: (string | number)[] }): boolean => JSON.stringify(c.path) === JSON.stringify(path);
   const [top, i] = path;
-  if ((top === 'CMD' || top === 'Alert') && typeof i === 'number' && isObject(value)) {
-    const list = own(value, top);
-    if (!Array.isArray(list)) return undefined;
+  if ((top === 'CMD' || top === 'Alert') && typeof i === 'number') {
+    let item: unknown;
+    if (at.local) {
+      const n = at.nodeAt([top, i]);
+      if (!n) return undefined;
+      item = nodeValue(n);
+    } else {
+      const value = json.value;
+      const list = isObject(value) ? own(value, top) : undefined;
+      if (!Array.isArray(list)) return undefined;
+      item = list[i];
+    }
     const one: unknown[] = [];
-    one[i] = list[i];
+    one[i] = item;
     return clientUris(kind, { [top]: one }).find(same);
   }
+  const value = json.value;
   if (kind === 'mo' && typeof top === 'number' && Array.isArray(value)) {
     const one: unknown[] = [];
     one[top] = value[top];

@@ -14,6 +14,8 @@ export interface Located {
   base: number;
   /** Other nodes by path, from the same tree where it holds them. */
   nodeAt: (path: JsonPath) => Node | undefined;
+  /** Read from the value at the second level alone (the text is JSON): that value's nodes are all in its tree. */
+  local: boolean;
 }
 
 /**
@@ -33,12 +35,12 @@ export function locateNode(json: JsonDocument, offset: number): Located | undefi
     if (root && node) {
       const [k0, k1] = second.path;
       const inside = (p: JsonPath): boolean => p.length >= 2 && p[0] === k0 && p[1] === k1;
-      return { node, path: [...second.path, ...getNodePath(node)], base: second.start, nodeAt: (p) => (inside(p) ? findNodeAtLocation(root, p.slice(2)) : json.node(p)) };
+      return { node, path: [...second.path, ...getNodePath(node)], base: second.start, nodeAt: (p) => (inside(p) ? findNodeAtLocation(root, p.slice(2)) : json.node(p)), local: true };
     }
   }
   const tree = json.tree;
   const node = tree && findNodeAtOffset(tree, offset - json.from, true);
-  return node ? { node, path: getNodePath(node), base: json.from, nodeAt: (p) => json.node(p) } : undefined;
+  return node ? { node, path: getNodePath(node), base: json.from, nodeAt: (p) => json.node(p), local: false } : undefined;
 }
 
 /** An object or array of the first two levels: its properties' names or its elements' count so far. */

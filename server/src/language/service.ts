@@ -7,13 +7,16 @@
  */
 import * as lsp from 'vscode-languageserver-types';
 import { fileURLToPath } from 'node:url';
-import { type Analysis, type AnalyzeEnv, type AnalyzeOptions, analyzeText, regionAt } from '../core/analyze.js';
+import { type Analysis, type AnalyzeEnv, type AnalyzeOptions, analyzeText, isTreeFile, regionAt } from '../core/analyze.js';
+import { type TreeSnapshot, revalidateTreeEdit } from './treeEdit.js';
+import { retypedToken } from '../core/json/edit.js';
+import { noteValidJson } from '../core/json/document.js';
 import { findNodeAtOffset, getNodePath } from 'jsonc-parser';
 import { pathToFileURL } from 'node:url';
-import { loadTrees, nodeAtOffset } from '../core/tree/load.js';
+import { loadTrees, nodeAtOffset, noteWellFormed } from '../core/tree/load.js';
 import { resolveClientUri, resolveIn } from '../core/tree/resolve.js';
 import { clientUris, type TreeContext } from '../core/tree/check.js';
-import type { TreeNode } from '../core/tree/model.js';
+import type { DmTree, TreeNode } from '../core/tree/model.js';
 import type { Ddf } from '../core/tree/ddf.js';
 import { LineIndex } from '../core/text/lineIndex.js';
 import { SOURCE, type Diagnostic } from '../core/diagnostic.js';
@@ -54,6 +57,9 @@ export const MAX_DIAGNOSTICS = 1000;
 
 const RANK: Record<Diagnostic['severity'], number> = { error: 0, warning: 1, information: 2, hint: 3 };
 
+/** Tree files whose last validation is kept for their next keystroke. */
+const TREE_SNAPSHOTS = 4;
+
 /** Past this many nodes a ClientURI's selection is not kept in the index. */
 const MAX_INDEXED_NODES = 200;
 
@@ -69,6 +75,8 @@ export interface ValidationResult {
   clientUris: ClientUriIndex;
   /** What the sample trees made of those ClientURIs: when a new tree set gives the same, so do the diagnostics. */
   signature: string;
+  /** A sample tree file whose text is JSON: whoever loads the trees from this text need not parse it again to tell. */
+  wellFormedTree?: true;
 }
 
 export interface ServiceOptions {
@@ -111,6 +119,7 @@ export function withoutQuery(uri: string): string {
 
 export class LanguageService {
   private readonly cache = new Map<string, Entry>();
+  private readonly treeSnapshots = new Map<string, TreeSnapshot>();
 
   /** Bumped when the sample trees change: every analysis is then stale. */
   private generation = 0;
@@ -157,8 +166,12 @@ export class LanguageService {
     }
   }
 
+  private analyzeEnv(): AnalyzeEnv {
+    return { ...this.env, ...(this.trees ? { trees: this.trees.ctx } : {}), ...(this.ddfs ? { ddfs: this.ddfs } : {}) };
+  }
+
   private analyze(doc: TextDocumentInput, options: AnalyzeOptions = {}): Entry {
-    const env: AnalyzeEnv = { ...this.env, ...(this.trees ? { trees: this.trees.ctx } : {}), ...(this.ddfs ? { ddfs: this.ddfs } : {}) };
+    const env = this.analyzeEnv();
     const analysis = analyzeText(doc.text, { fileName: this.fileName(doc), ...(doc.languageId ? { languageId: doc.languageId } : {}) }, env, options);
     return { generation: this.generation, version: doc.version, text: doc.text, languageId: doc.languageId, analysis, lines: new LineIndex(doc.text), validated: options.validate !== false };
   }
@@ -181,6 +194,11 @@ export class LanguageService {
     const hit = this.cache.get(doc.uri);
     if (this.fresh(hit, doc)) return hit;
     if (doc.text.length <= this.featureOnlyLength) return this.entry(doc);
+    // A value retyped in a text that was JSON leaves it JSON: the new version is not parsed to tell.
+    const last = this.cache.get(doc.uri);
+    const region = last?.analysis.regions.length === 1 ? last.analysis.regions[0] : undefined;
+    const json = region?.type === 'package' ? region.json : undefined;
+    if (last && json?.valid && json.from === 0 && json.to === last.text.length && (last.text === doc.text || retypedToken(last.text, doc.text))) noteValidJson(doc.text);
     const e = this.analyze(doc, { validate: false });
     this.cache.set(doc.uri, e);
     return e;
@@ -188,6 +206,7 @@ export class LanguageService {
 
   forget(uri: string): void {
     this.cache.delete(uri);
+    this.treeSnapshots.delete(uri);
   }
 
   /** Whether the document is one of the product's file kinds (a plain .xml with another root is not). */
@@ -233,9 +252,25 @@ export class LanguageService {
    * `keep: false` (a workspace file nobody has open) nothing is cached.
    */
   validate(doc: TextDocumentInput, keep = true): ValidationResult {
+    // A large tree file being typed in, validated where nothing is kept (the worker): a leaf's value
+    // retyped is judged from the text before (see treeEdit.ts).
+    const treeFile = !keep && isTreeFile(this.fileName(doc));
+    const env = treeFile ? this.analyzeEnv() : undefined;
+    const ddfs = env?.trees?.ddfs ?? env?.ddfs;
+    const prev = treeFile ? this.treeSnapshots.get(doc.uri) : undefined;
+    const quick = prev && revalidateTreeEdit(prev, doc, ddfs);
+    if (quick) {
+      // Still JSON: loading the trees from this text need not parse it to tell.
+      noteWellFormed(this.fileName(doc), doc.text);
+      this.remember(doc.uri, quick);
+      return quick.result;
+    }
+    this.treeSnapshots.delete(doc.uri);
     const e = keep ? this.entry(doc) : this.analyze(doc);
     const written: IndexedClientUri[] = [];
+    let wellFormedTree: DmTree | undefined;
     for (const r of e.analysis.regions) {
+      if (r.type === 'package' && r.tree && r.json.valid) wellFormedTree = r.tree;
       if (r.type !== 'package' || r.tree) continue;
       for (const c of clientUris(r.kind, r.json.value)) {
         const span = r.json.range(c.path);
@@ -243,7 +278,22 @@ export class LanguageService {
         written.push({ uri: c.uri, ...(c.command ? { command: c.command } : {}), range: this.range(e, span.start, span.end), ...(selected.length <= MAX_INDEXED_NODES ? { nodes: selected.map((n) => n.clientUri()) } : {}) });
       }
     }
-    return { uri: doc.uri, version: doc.version, recognised: e.analysis.recognised, diagnostics: this.lspDiagnostics(e), core: e.analysis.diagnostics, clientUris: encodeIndex(written), signature: this.resolutionSignature(written) };
+    const result: ValidationResult = { uri: doc.uri, version: doc.version, recognised: e.analysis.recognised, diagnostics: this.lspDiagnostics(e), core: e.analysis.diagnostics, clientUris: encodeIndex(written), signature: this.resolutionSignature(written), ...(wellFormedTree ? { wellFormedTree: true } : {}) };
+    if (treeFile && wellFormedTree && e.analysis.regions.length === 1) {
+      const instances = wellFormedTree.all().flatMap((inst) => {
+        const src = inst.root.source;
+        return src && doc.text.charCodeAt(src.start) === 123 ? [{ start: src.start, end: src.end, checked: !!ddfs?.has(inst.moid) }] : [];
+      });
+      this.remember(doc.uri, { text: doc.text, languageId: doc.languageId, ddfs, instances, result });
+    }
+    return result;
+  }
+
+  /** The last tree files validated, for their next keystroke (a few: each holds its text). */
+  private remember(uri: string, snapshot: TreeSnapshot): void {
+    this.treeSnapshots.delete(uri);
+    if (this.treeSnapshots.size >= TREE_SNAPSHOTS) this.treeSnapshots.delete(this.treeSnapshots.keys().next().value!);
+    this.treeSnapshots.set(uri, snapshot);
   }
 
   /** The nodes a ClientURI selects in the current trees (no command, no access control), cached per tree set. */

@@ -81,6 +81,8 @@ export interface ServerOptions {
 
 /** Open documents up to this length are validated on the main thread, at once. */
 const INLINE_LENGTH = 64 * 1024;
+/** A pause this long ends a burst of typing (people type a key every 100 to 250 ms). */
+const TYPING_PAUSE_MS = 300;
 /** Default of omadm.workspaceDiagnosticsMaxFiles. */
 const MAX_FILES = 5000;
 /** The file kinds the server formats (the others keep the editor's formatters). */
@@ -205,16 +207,20 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   /** Push mode: when each document's last validation was started. */
   const lastStarted = new Map<string, number>();
   /**
-   * Push mode: validate after an edit. The first edit after a pause is validated at once; edits
-   * that follow each other faster than the document validates wait as long as its last validation
-   * cost (at most 500 ms), so that a burst of typing is validated once, at its end.
+   * Push mode: validate after an edit. A document validated in the worker is sent at once: while
+   * an earlier version is still being validated, the new one waits in the worker's queue (where a
+   * newer version replaces it) and the earlier result is dropped, so a diagnostic comes at most
+   * one validation after the last edit, and a wait of its own would only add to that. One
+   * validated on this thread blocks everything while it runs: the first edit after a pause is
+   * validated at once; edits that follow each other faster than it validates wait as long as its
+   * last validation cost (at most 500 ms), so that a burst of typing is validated once, at its end.
    */
   const schedule = (doc: TextDocument): void => {
     if (pull) return;
     clearTimeout(timers.get(doc.uri));
     const cost = validator.cost.get(doc.uri) ?? 0;
     const idle = performance.now() - (lastStarted.get(doc.uri) ?? -Infinity) > 2 * cost;
-    const delay = cost < 15 || (idle && !timers.has(doc.uri)) ? 0 : Math.min(500, cost);
+    const delay = validator.inWorker(doc.getText().length) || cost < 15 || (idle && !timers.has(doc.uri)) ? 0 : Math.min(500, cost);
     timers.set(
       doc.uri,
       setTimeout(() => {
@@ -242,7 +248,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (have && !have.open && have.generation === validator.treeGeneration) return Promise.resolve(have);
     const running = fileJobs.get(uri);
     if (running) return running;
-    const job = (async (): Promise<Stored | undefined> => {
+    const run = async (): Promise<Stored | undefined> => {
       let text: string;
       try {
         text = await fs.promises.readFile(file, 'utf8');
@@ -250,11 +256,30 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         return undefined;
       }
       const result = await validator.validate({ uri, version: 0, text }, 'workspace');
+      // Started again meanwhile (the file, or the Package#2 a Package#3 answers, changed): the
+      // newer validation answers, and this one's result is not kept.
+      const newer = fileJobs.get(uri);
+      if (newer && newer !== job) return newer;
       if (!result || documents.get(uri)) return undefined;
       return store(result, 0, false);
-    })().finally(() => fileJobs.delete(uri));
+    };
+    const job: Promise<Stored | undefined> = run().finally(() => {
+      if (fileJobs.get(uri) === job) fileJobs.delete(uri);
+    });
     fileJobs.set(uri, job);
     return job;
+  };
+
+  /** Push mode: one workspace file validated again and its diagnostics sent, as the workspace pass does. */
+  const republishFile = (file: string): void => {
+    // Past omadm.workspaceDiagnosticsMaxFiles only the files the pass reports are.
+    if (workspace.files.size > maxFiles() && !workspaceTargets().files.includes(file)) return;
+    validateFile(file).then(
+      (s) => {
+        if (s && scopeIsWorkspace() && !documents.get(s.result.uri)) publish(s.result.uri, s.result.diagnostics);
+      },
+      (e: unknown) => log(formatError('validation', e)),
+    );
   };
 
   const workspaceTargets = (): { files: string[]; skipped: number } => {
@@ -367,11 +392,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   let treeTimer: NodeJS.Timeout | undefined;
   let treeCost = 0;
+  /**
+   * The trees are rebuilt once the typing in a tree file or DDF pauses, not between two
+   * keystrokes: a rebuild (here, then in the validation worker, then the documents judged against
+   * it) would hold up the next keystroke's own diagnostics, which the user is waiting for.
+   */
   const rebuildSoon = (): void => {
     clearTimeout(treeTimer);
     treeTimer = setTimeout(() => {
-      // The edited documents' own diagnostics come first: a rebuild (on this thread, then in the
-      // validation worker ahead of their validation) would hold them up.
+      // The edited documents' own diagnostics come first.
       if (timers.size || inflight.size) return rebuildSoon();
       const started = performance.now();
       try {
@@ -380,7 +409,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         log(formatError('loading sample trees', e));
       }
       treeCost = performance.now() - started;
-    }, Math.min(1000, Math.max(50, treeCost)));
+    }, Math.min(1000, Math.max(TYPING_PAUSE_MS, 2 * treeCost)));
   };
 
   const loadTreeFiles = async (): Promise<void> => {
@@ -543,13 +572,18 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const file = fileOf(doc.uri);
     if (!file) return;
     if (treeFiles.includes(file) || /\.ddf$/i.test(file)) rebuildSoon();
-    // A Package#3 beside this Package#2 answers it: it is judged again too.
+    // A Package#3 beside this Package#2 answers it: it is judged again too, when there is one
+    // (else a pull client would be asked at every keystroke to pull all it shows again).
     if (/\.pkg2\.json$/i.test(file)) {
-      const sibling = pathToFileURL(file.replace(/\.pkg2\.json$/i, (x) => x.replace(/2/, '3'))).href;
+      const siblingFile = file.replace(/\.pkg2\.json$/i, (x) => x.replace(/2/, '3'));
+      const sibling = pathToFileURL(siblingFile).href;
       const open = documents.get(sibling);
+      if (!open && !workspace.files.has(siblingFile)) return;
       stored.delete(sibling);
+      // A validation of it running now reads the Package#2 as it was.
+      fileJobs.delete(sibling);
       if (open) schedule(open);
-      else if (workspace.files.has(fileOf(sibling)!) && !pull) void workspacePass();
+      else if (!pull) republishFile(siblingFile);
       refreshPull();
     }
   });

@@ -14,6 +14,7 @@ import type { FromWorker, SignatureQuery, ToWorker } from './worker.js';
 import { type TreeInput, ddfMap } from './trees.js';
 import { indexUris } from '../language/clientUriIndex.js';
 import { type Log, formatError } from './runner.js';
+import { noteWellFormed } from '../core/tree/load.js';
 
 export type Priority = 'open' | 'workspace';
 
@@ -127,12 +128,17 @@ export class Validator {
     return text === undefined ? {} : { [file]: text };
   }
 
+  /** Whether an open document of this length is validated in the worker (else on the main thread, at once). */
+  inWorker(length: number): boolean {
+    return length > this.options.inlineLength && !!this.worker;
+  }
+
   /**
    * Validates `doc`; undefined when a newer version of it came in meanwhile (the result would be
    * stale) or its validation failed.
    */
   validate(doc: TextDocumentInput, priority: Priority): Promise<ValidationResult | undefined> {
-    if (priority === 'open' && (doc.text.length <= this.options.inlineLength || !this.worker)) {
+    if (priority === 'open' && !this.inWorker(doc.text.length)) {
       const started = performance.now();
       try {
         const result = this.service.validate(doc, true);
@@ -242,6 +248,8 @@ export class Validator {
       } else flight.job.resolve(undefined);
     } else {
       this.cost.set(flight.job.doc.uri, m.ms);
+      const file = m.result.wellFormedTree && fileOf(flight.job.doc.uri);
+      if (file) noteWellFormed(file, flight.job.doc.text);
       flight.job.resolve(m.result);
     }
     this.pump();
@@ -268,4 +276,13 @@ function merge(job: Job, other: Job): void {
 function treesIndependent(result: ValidationResult, sameDdfs: boolean): boolean {
   if (result.clientUris.count || /\.(pkg0|pkg0\.hex|pkg3\.json)$/i.test(result.uri)) return false;
   return sameDdfs || !/\.dmtree\.json$/i.test(result.uri);
+}
+
+/** The file a URI names, as the sample trees name their files; undefined for another scheme or a malformed URI. */
+function fileOf(uri: string): string | undefined {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+  } catch {
+    return undefined;
+  }
 }

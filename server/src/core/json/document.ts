@@ -24,8 +24,25 @@ export interface Span {
   end: number;
 }
 
+/**
+ * Texts found to be JSON without parsing them (see noteValidJson), the latest last: a document of
+ * these is read for its value only when something asks for it.
+ */
+const knownValid: string[] = [];
+const KNOWN_VALID = 4;
+
+/**
+ * Records that `text` is JSON nested no deeper than MAX_DEPTH, as its reader knows from the text
+ * before an edit (core/json/edit.ts): a large document typed in is then not parsed at every
+ * keystroke by features that read only around the cursor.
+ */
+export function noteValidJson(text: string): void {
+  if (knownValid.includes(text)) return;
+  if (knownValid.length >= KNOWN_VALID) knownValid.shift();
+  knownValid.push(text);
+}
+
 export class JsonDocument {
-  readonly value: unknown;
   /** False when the text is not JSON; `value` is then what could be recovered, or undefined. */
   readonly valid: boolean;
   readonly errors: Diagnostic[] = [];
@@ -35,6 +52,9 @@ export class JsonDocument {
   private readonly deep: boolean = false;
   private treeCache: Node | undefined | null = null;
   private indexCache: JsonIndex | undefined;
+  private valueCache: unknown;
+  /** A text known to be JSON: its value is parsed when first asked for. */
+  private unread = false;
 
   constructor(
     readonly text: string,
@@ -43,6 +63,11 @@ export class JsonDocument {
   ) {
     const slice = from === 0 && to === text.length ? text : text.slice(from, to);
     this.source = slice;
+    if (slice === text && knownValid.includes(text)) {
+      this.valid = true;
+      this.unread = true;
+      return;
+    }
     let value: unknown;
     let valid = true;
     try {
@@ -55,13 +80,13 @@ export class JsonDocument {
     if (deep >= 0) {
       this.deep = true;
       this.valid = false;
-      this.value = undefined;
+      this.valueCache = undefined;
       this.errors.push({ start: from + deep, end: from + deep + 1, severity: 'error', code: 'json.depth', message: `JSON nested more than ${MAX_DEPTH} levels deep is not validated.` });
       return;
     }
     this.valid = valid;
     if (valid) {
-      this.value = value;
+      this.valueCache = value;
       return;
     }
     const read = readJson(slice, MAX_SYNTAX_ERRORS);
@@ -76,7 +101,16 @@ export class JsonDocument {
       const at = m ? m.index : 0;
       this.errors.push({ start: from + at, end: from + at + 1, severity: 'error', code: 'json.syntax', message: 'A line break or control character inside a JSON string must be escaped (\\n) (RFC 8259 §7).' });
     }
-    this.value = read.value;
+    this.valueCache = read.value;
+  }
+
+  /** The value of the text: JSON.parse's for JSON, else what could be recovered (undefined past MAX_DEPTH). */
+  get value(): unknown {
+    if (this.unread) {
+      this.valueCache = JSON.parse(this.source);
+      this.unread = false;
+    }
+    return this.valueCache;
   }
 
   /** jsonc-parser's tree of the text, for the editor's features; built on first use. */

@@ -69,9 +69,19 @@ function wellFormed(f: TreeFile, doc: JsonDocument | undefined): boolean {
   const parsed = doc && doc.text === f.text && doc.from === 0 && doc.to === f.text.length ? doc : new JsonDocument(f.text);
   knownJson.delete(f.file);
   if (!parsed.valid) return false;
-  if (knownJson.size >= KNOWN_FILES) knownJson.delete(knownJson.keys().next().value!);
-  knownJson.set(f.file, f.text);
+  noteWellFormed(f.file, f.text);
   return true;
+}
+
+/**
+ * Records that `text` of `file` is JSON (valid, as JsonDocument has it), found so elsewhere: a
+ * language server validates a large tree file in its worker thread and builds the trees on both
+ * threads, and the one that did not validate it need not parse it again to tell.
+ */
+export function noteWellFormed(file: string, text: string): void {
+  knownJson.delete(file);
+  if (knownJson.size >= KNOWN_FILES) knownJson.delete(knownJson.keys().next().value!);
+  knownJson.set(file, text);
 }
 
 /** One item of MO data (7.2.1.4) from its properties: an instance for each MIID key of its MOData. */
