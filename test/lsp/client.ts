@@ -1,5 +1,7 @@
 /** A real LSP client over stdio against the built server (dist/server.js). */
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import {
@@ -137,4 +139,42 @@ export function serverForTests(): () => LspClient {
   });
   after(async () => client?.close());
   return () => client!;
+}
+
+/** A server on a workspace folder of its own, as serverInWorkspace starts it. */
+export interface WorkspaceServer {
+  client: LspClient;
+  /** The folder. */
+  ws: string;
+  /** The file: URI of a file of the folder. */
+  uri: (name: string) => string;
+}
+
+/**
+ * A server on a workspace folder of its own for the test file (or the describe it is called in):
+ * before the tests, the folder is written with `files()` (a path in it to a text) and the server
+ * started on it, its sample trees loaded; after them, the server is shut down and the folder removed.
+ */
+export function serverInWorkspace(name: string, files: () => Record<string, string>, options: { initializationOptions?: unknown; capabilities?: ClientCapabilities } = {}): () => WorkspaceServer {
+  let server: WorkspaceServer | undefined;
+  before(async () => {
+    const ws = fs.mkdtempSync(path.join(os.tmpdir(), `omadm-lsp-${name}-`));
+    for (const [file, text] of Object.entries(files())) {
+      fs.mkdirSync(path.dirname(path.join(ws, file)), { recursive: true });
+      fs.writeFileSync(path.join(ws, file), text);
+    }
+    const client = new LspClient();
+    server = { client, ws, uri: (f) => 'file://' + path.join(ws, f) };
+    await client.initialize(ws, options.initializationOptions, options.capabilities);
+    // The trees are loaded once the server has answered this.
+    await client.connection.sendRequest('omadm/treeStatus');
+  });
+  after(async () => {
+    try {
+      await server?.client.close();
+    } finally {
+      if (server) fs.rmSync(server.ws, { recursive: true, force: true });
+    }
+  });
+  return () => server!;
 }

@@ -1,31 +1,20 @@
 // Authoring through a real LSP client: completion inside JSON strings as VS Code filters it, the
 // comma between CMD entries, completion on a blank line, ClientURIs level by level from the sample
 // trees, a new empty delegation file, hover on DEFAULT's MOID and on instances without a CV.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { CompletionRequest, HoverRequest, DocumentSymbolRequest, type CompletionItem, type DocumentSymbol, type MarkupContent, type Position, type TextEdit } from 'vscode-languageserver-protocol';
-import { LspClient } from './client.ts';
+import { type LspClient, serverInWorkspace } from './client.ts';
 import { ROOT } from '../helpers.ts';
 
 let client: LspClient;
 let ws: string;
 const M = 'urn:oma:mo:moid:1.0';
 
-before(async () => {
-  ws = fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-lsp-editor-'));
-  fs.copyFileSync(path.join(ROOT, 'test', 'fixtures', 'trees', 'figure5.dmtree.json'), path.join(ws, 'figure5.dmtree.json'));
-  client = new LspClient();
-  await client.initialize(ws);
-  // The trees are loaded once the server has answered this.
-  await client.connection.sendRequest('omadm/treeStatus');
-});
-after(async () => {
-  await client.close();
-  fs.rmSync(ws, { recursive: true, force: true });
-});
+const server = serverInWorkspace('editor', () => ({ 'figure5.dmtree.json': fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'trees', 'figure5.dmtree.json'), 'utf8') }));
+before(() => ({ client, ws } = server()));
 
 const uriOf = (name: string): string => 'file://' + path.join(ws, name);
 const offsetOf = (text: string, p: Position): number => text.split('\n').slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;

@@ -3,13 +3,11 @@
 // before it, and the last answer is the last version's, range included. The document is larger
 // than what the server validates on its main thread, so that hover reads it on its own while the
 // validation runs elsewhere.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { DidChangeTextDocumentNotification, HoverRequest, type Hover, type MarkupContent, type Position } from 'vscode-languageserver-protocol';
-import { LspClient } from './client.ts';
+import { type LspClient, serverInWorkspace } from './client.ts';
 
 const M = 'urn:oma:mo:oma-bench:1.0';
 const ITEMS = 50;
@@ -18,19 +16,11 @@ const COMMANDS = 2_000;
 let client: LspClient;
 let ws: string;
 
-before(async () => {
-  ws = fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-lsp-hover-burst-'));
+const server = serverInWorkspace('hover-burst', () => {
   const items = Object.fromEntries(Array.from({ length: ITEMS }, (_, k) => [`n${k}`, { ID: `id-${k}` }]));
-  fs.writeFileSync(path.join(ws, 'items.dmtree.json'), JSON.stringify([{ ClientURI: `${M}/i0/`, MOData: { i0: { Items: items } } }], null, 1));
-  client = new LspClient();
-  await client.initialize(ws);
-  // The trees are loaded once the server has answered this.
-  await client.connection.sendRequest('omadm/treeStatus');
+  return { 'items.dmtree.json': JSON.stringify([{ ClientURI: `${M}/i0/`, MOData: { i0: { Items: items } } }], null, 1) };
 });
-after(async () => {
-  await client.close();
-  fs.rmSync(ws, { recursive: true, force: true });
-});
+before(() => ({ client, ws } = server()));
 
 const positionOf = (text: string, offset: number): Position => {
   const lines = text.slice(0, offset).split('\n');

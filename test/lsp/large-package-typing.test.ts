@@ -3,13 +3,11 @@
 // after each keystroke they offer what they offer for the same command in a package of that one
 // command, at the same place in it (DM 2.0 5.3: each command's parameters; 6.1: the ClientURI),
 // and a keystroke that makes the text not JSON is answered as for that text.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { CompletionRequest, DidChangeTextDocumentNotification, HoverRequest, type CompletionItem, type Hover, type MarkupContent, type Position, type TextEdit } from 'vscode-languageserver-protocol';
-import { LspClient } from './client.ts';
+import { type LspClient, serverInWorkspace } from './client.ts';
 
 const M = 'urn:oma:mo:oma-bench:1.0';
 const COMMANDS = 3_000;
@@ -17,18 +15,11 @@ const COMMANDS = 3_000;
 let client: LspClient;
 let ws: string;
 
-before(async () => {
-  ws = fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-lsp-large-typing-'));
+const server = serverInWorkspace('large-typing', () => {
   const items = Object.fromEntries(Array.from({ length: 30 }, (_, k) => [`n${k}`, { ID: `id-${k}`, Value: k }]));
-  fs.writeFileSync(path.join(ws, 'items.dmtree.json'), JSON.stringify([{ ClientURI: `${M}/i0/`, MOData: { i0: { Items: items } } }], null, 1));
-  client = new LspClient();
-  await client.initialize(ws);
-  await client.connection.sendRequest('omadm/treeStatus');
+  return { 'items.dmtree.json': JSON.stringify([{ ClientURI: `${M}/i0/`, MOData: { i0: { Items: items } } }], null, 1) };
 });
-after(async () => {
-  await client.close();
-  fs.rmSync(ws, { recursive: true, force: true });
-});
+before(() => ({ client, ws } = server()));
 
 const positionOf = (text: string, offset: number): Position => {
   const lines = text.slice(0, offset).split('\n');

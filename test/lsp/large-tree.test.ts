@@ -2,13 +2,12 @@
 // node of 200,000 children, edited in the editor: each edit gets the tree file's own diagnostics,
 // the trees are rebuilt from it after them, and a package that addresses a node the edit removed
 // is judged again. Hover and find references on a node among the 200,000 answer.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { HoverRequest, ReferencesRequest, type Location, type MarkupContent } from 'vscode-languageserver-protocol';
-import { LspClient } from './client.ts';
+import { type LspClient, serverInWorkspace } from './client.ts';
 
 const M = 'urn:oma:mo:example-wide:1.0';
 const WIDTH = 200_000;
@@ -17,21 +16,13 @@ let client: LspClient;
 let ws: string;
 let treeText: string;
 
-before(async () => {
-  ws = fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-lsp-large-tree-'));
+const server = serverInWorkspace('large-tree', () => {
   const kids: string[] = [];
   for (let k = 0; k < WIDTH; k++) kids.push(`    "c${k}": ${k}`);
   treeText = `[{"ClientURI": "${M}/w/", "MOData": {"w": {\n  "Other": {"X": 1},\n  "Wide": {\n${kids.join(',\n')}\n  }\n}}}]\n`;
-  fs.writeFileSync(path.join(ws, 'wide.dmtree.json'), treeText);
-  fs.writeFileSync(path.join(ws, 'a.pkg2.json'), `{"CMD": [\n ["GET", "${M}/w/Other/X"],\n ["GET", "${M}/w/Wide/c${WIDTH - 10}"]\n]}\n`);
-  client = new LspClient();
-  await client.initialize(ws);
-  await client.connection.sendRequest('omadm/treeStatus');
+  return { 'wide.dmtree.json': treeText, 'a.pkg2.json': `{"CMD": [\n ["GET", "${M}/w/Other/X"],\n ["GET", "${M}/w/Wide/c${WIDTH - 10}"]\n]}\n` };
 });
-after(async () => {
-  await client.close();
-  fs.rmSync(ws, { recursive: true, force: true });
-});
+before(() => ({ client, ws } = server()));
 
 const treeUri = (): string => 'file://' + path.join(ws, 'wide.dmtree.json');
 const pkgUri = (): string => 'file://' + path.join(ws, 'a.pkg2.json');

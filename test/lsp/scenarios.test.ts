@@ -3,13 +3,12 @@
 // and inline commands against the device's own tree, completion of participants, flows and alert
 // types, hover on a step with its section, go to definition of a tree, find references from a tree
 // node, and closed scenarios in Validate Workspace.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { CompletionRequest, DefinitionRequest, HoverRequest, ReferencesRequest, type CompletionItem, type Location, type MarkupContent, type TextEdit } from 'vscode-languageserver-protocol';
-import { LspClient } from './client.ts';
+import { type LspClient, serverInWorkspace } from './client.ts';
 import { ROOT } from '../helpers.ts';
 import { ValidateWorkspaceRequest } from '../../server/src/lsp/contract.ts';
 
@@ -41,20 +40,14 @@ const SCENARIO = `{
 }
 `;
 
-before(async () => {
-  ws = fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-lsp-scenarios-'));
-  fs.copyFileSync(path.join(ROOT, 'test', 'fixtures', 'trees', 'figure5.dmtree.json'), path.join(ws, 'figure5.dmtree.json'));
-  fs.writeFileSync(path.join(ws, 'not-a-tree.json'), '{"name": "x"}');
-  fs.writeFileSync(path.join(ws, 'broken.pkg2.json'), '{"CMD": [["GTE", "urn:oma:mo:moid:1.0/left/ID"]]}');
-  fs.writeFileSync(path.join(ws, 'checks.dmflow.json'), SCENARIO);
-  fs.writeFileSync(path.join(ws, 'closed.dmflow.json'), '{ "participants": [], "steps": [] }\n');
-  client = new LspClient();
-  await client.initialize(ws);
-});
-after(async () => {
-  await client.close();
-  fs.rmSync(ws, { recursive: true, force: true });
-});
+const server = serverInWorkspace('scenarios', () => ({
+  'figure5.dmtree.json': fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'trees', 'figure5.dmtree.json'), 'utf8'),
+  'not-a-tree.json': '{"name": "x"}',
+  'broken.pkg2.json': '{"CMD": [["GTE", "urn:oma:mo:moid:1.0/left/ID"]]}',
+  'checks.dmflow.json': SCENARIO,
+  'closed.dmflow.json': '{ "participants": [], "steps": [] }\n',
+}));
+before(() => ({ client, ws } = server()));
 
 const uri = (): string => 'file://' + path.join(ws, 'checks.dmflow.json');
 /** The position of the `n`th occurrence of `needle` (plus `delta` characters). */

@@ -2,39 +2,23 @@
 // 7.2.1.3). A Package#2 typed in has the Package#3 beside it judged again, pushed to an editor
 // without pulled diagnostics; a client that pulls is asked to pull again only when there is such
 // a Package#3 to judge, not at every keystroke in any Package#2.
-import { test, before, after, describe } from 'node:test';
+import { test, before, describe } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { DocumentDiagnosticRequest, type ClientCapabilities } from 'vscode-languageserver-protocol';
-import { LspClient } from './client.ts';
+import { type LspClient, serverInWorkspace } from './client.ts';
 
 const GET = '["GET", "urn:oma:mo:oma-dm-devinfo:1.2//DevID"]';
 const pkg2 = (commands: number): string => `{"CMD": [\n ${Array(commands).fill(GET).join(',\n ')}\n]}\n`;
 const PKG3 = '{"Status": [{"sc": 200}, {"sc": 200}]}\n';
 
-function workspace(): string {
-  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-lsp-sibling-'));
-  fs.writeFileSync(path.join(ws, 'session.pkg2.json'), pkg2(2));
-  fs.writeFileSync(path.join(ws, 'session.pkg3.json'), PKG3);
-  fs.writeFileSync(path.join(ws, 'alone.pkg2.json'), pkg2(2));
-  return ws;
-}
+const workspace = (): Record<string, string> => ({ 'session.pkg2.json': pkg2(2), 'session.pkg3.json': PKG3, 'alone.pkg2.json': pkg2(2) });
 
 describe('pushed diagnostics', () => {
   let client: LspClient;
   let ws: string;
-  before(async () => {
-    ws = workspace();
-    client = new LspClient();
-    await client.initialize(ws);
-    await client.connection.sendRequest('omadm/treeStatus');
-  });
-  after(async () => {
-    await client.close();
-    fs.rmSync(ws, { recursive: true, force: true });
-  });
+  const server = serverInWorkspace('sibling', workspace);
+  before(() => ({ client, ws } = server()));
 
   test('a command added to the Package#2 makes the Package#3 on disk one status short, and taken out again mends it', async () => {
     const p2 = 'file://' + path.join(ws, 'session.pkg2.json');
@@ -53,16 +37,8 @@ describe('pulled diagnostics', () => {
   let client: LspClient;
   let ws: string;
   const capabilities: ClientCapabilities = { textDocument: { diagnostic: { dynamicRegistration: false } }, workspace: { diagnostics: { refreshSupport: true } } };
-  before(async () => {
-    ws = workspace();
-    client = new LspClient();
-    await client.initialize(ws, undefined, capabilities);
-    await client.connection.sendRequest('omadm/treeStatus');
-  });
-  after(async () => {
-    await client.close();
-    fs.rmSync(ws, { recursive: true, force: true });
-  });
+  const server = serverInWorkspace('sibling', workspace, { capabilities });
+  before(() => ({ client, ws } = server()));
 
   const pull = (uri: string): Promise<unknown> => client.connection.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri } });
 

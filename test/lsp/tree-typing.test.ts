@@ -3,13 +3,12 @@
 // it breaks, a MIID key retyped. Each version gets the diagnostics DM 2.0 gives it, wherever the
 // problems sit on the line the edit moved; a package addressing a node of the tree is judged
 // against the tree as typed once the typing stops.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
-import { LspClient } from './client.ts';
+import { type LspClient, serverInWorkspace } from './client.ts';
 
 const M = 'urn:oma:mo:example-typing:1.0';
 const DEVINFO = 'urn:oma:mo:oma-dm-devinfo:1.2';
@@ -25,18 +24,8 @@ function treeText(first: string, man: string, secondMiid: string): string {
     `{"ClientURI": "${DEVINFO}//", "MOData": {"d": {"DevID": "IMEI:1", "Man": ${man}, "Mod": "m", "DmV": "2.0", "Lang": "en", "DevType": "phone", "OEM": "o", "FwV": "1", "SwV": "1", "HwV": "1"}}}]\n`;
 }
 
-before(async () => {
-  ws = fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-lsp-tree-typing-'));
-  fs.writeFileSync(path.join(ws, 'typed.dmtree.json'), treeText('1', '"Acme"', 'a'));
-  fs.writeFileSync(path.join(ws, 'uses.pkg2.json'), `{"CMD": [\n ["GET", "${M}/w/n17"]\n]}\n`);
-  client = new LspClient();
-  await client.initialize(ws);
-  await client.connection.sendRequest('omadm/treeStatus');
-});
-after(async () => {
-  await client.close();
-  fs.rmSync(ws, { recursive: true, force: true });
-});
+const server = serverInWorkspace('tree-typing', () => ({ 'typed.dmtree.json': treeText('1', '"Acme"', 'a'), 'uses.pkg2.json': `{"CMD": [\n ["GET", "${M}/w/n17"]\n]}\n` }));
+before(() => ({ client, ws } = server()));
 
 const uri = (f: string): string => 'file://' + path.join(ws, f);
 

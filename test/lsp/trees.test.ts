@@ -1,10 +1,9 @@
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { HoverRequest, DefinitionRequest, ReferencesRequest, DocumentSymbolRequest, type DocumentSymbol, type Location, type MarkupContent } from 'vscode-languageserver-protocol';
-import { LspClient } from './client.ts';
+import { type LspClient, serverInWorkspace } from './client.ts';
 import { ROOT } from '../helpers.ts';
 
 let client: LspClient;
@@ -12,17 +11,8 @@ let ws: string;
 const M = 'urn:oma:mo:moid:1.0';
 const PKG2 = `{\n "CMD": [\n  ["GET", "${M}/left/ID"],\n  ["GET", "${M}//ID"],\n  ["DELETE", "${M}/*/Data/*/Value"]\n ]\n}\n`;
 
-before(async () => {
-  ws = fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-lsp-trees-'));
-  fs.copyFileSync(path.join(ROOT, 'test', 'fixtures', 'trees', 'figure5.dmtree.json'), path.join(ws, 'figure5.dmtree.json'));
-  fs.writeFileSync(path.join(ws, 'session.pkg2.json'), PKG2);
-  client = new LspClient();
-  await client.initialize(ws, { serverId: 'DMS1' });
-});
-after(async () => {
-  await client.close();
-  fs.rmSync(ws, { recursive: true, force: true });
-});
+const server = serverInWorkspace('trees', () => ({ 'figure5.dmtree.json': fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'trees', 'figure5.dmtree.json'), 'utf8'), 'session.pkg2.json': PKG2 }), { initializationOptions: { serverId: 'DMS1' } });
+before(() => ({ client, ws } = server()));
 
 const uri = (): string => 'file://' + path.join(ws, 'session.pkg2.json');
 

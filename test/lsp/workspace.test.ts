@@ -3,10 +3,9 @@
 // setting read through workspace/configuration, "Validate Workspace" as a typed request; find
 // references from the index; a large package validated off the main thread, stale results dropped,
 // cancelled requests answered as such.
-import { test, before, after, describe } from 'node:test';
+import { test, before, describe } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   CancellationTokenSource,
@@ -25,7 +24,7 @@ import {
   type Location,
   type WorkspaceDiagnosticReport,
 } from 'vscode-languageserver-protocol';
-import { LspClient } from './client.ts';
+import { type LspClient, serverForTests, serverInWorkspace } from './client.ts';
 import { ROOT } from '../helpers.ts';
 import { SkeletonRequest, TreeStatusRequest, ValidateWorkspaceRequest } from '../../server/src/lsp/contract.ts';
 
@@ -33,32 +32,21 @@ const M = 'urn:oma:mo:moid:1.0';
 const BROKEN_PKG2 = `{\n "CMD": [\n  ["GTE", "${M}/left/ID"],\n  ["GET", "${M}/left/ID"]\n ]\n}\n`;
 const BROKEN_DELEGATION = '<delegation_confirmed>\n  <reasonCode>200</reasonCode>\n</delegation_confirmed>\n';
 
-function workspace(): string {
-  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-lsp-ws-'));
-  fs.copyFileSync(path.join(ROOT, 'test', 'fixtures', 'trees', 'figure5.dmtree.json'), path.join(ws, 'figure5.dmtree.json'));
-  fs.mkdirSync(path.join(ws, 'session'));
-  fs.writeFileSync(path.join(ws, 'session', 'closed.pkg2.json'), BROKEN_PKG2);
-  fs.writeFileSync(path.join(ws, 'answer.xml'), BROKEN_DELEGATION);
-  fs.writeFileSync(path.join(ws, 'pom.xml'), '<project><broken></project>');
-  fs.writeFileSync(path.join(ws, 'package.json'), '{"name": "x", "CMD": ["npm", "start"]}');
-  fs.mkdirSync(path.join(ws, 'node_modules', 'dep'), { recursive: true });
-  fs.writeFileSync(path.join(ws, 'node_modules', 'dep', 'x.pkg2.json'), BROKEN_PKG2);
-  return ws;
-}
+const workspace = (): Record<string, string> => ({
+  'figure5.dmtree.json': fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'trees', 'figure5.dmtree.json'), 'utf8'),
+  'session/closed.pkg2.json': BROKEN_PKG2,
+  'answer.xml': BROKEN_DELEGATION,
+  'pom.xml': '<project><broken></project>',
+  'package.json': '{"name": "x", "CMD": ["npm", "start"]}',
+  'node_modules/dep/x.pkg2.json': BROKEN_PKG2,
+});
 const uriOf = (ws: string, rel: string): string => 'file://' + path.join(ws, rel);
 
 describe('pushed diagnostics (a client without pull diagnostics)', () => {
   let client: LspClient;
   let ws: string;
-  before(async () => {
-    ws = workspace();
-    client = new LspClient();
-    await client.initialize(ws);
-  });
-  after(async () => {
-    await client.close();
-    fs.rmSync(ws, { recursive: true, force: true });
-  });
+  const server = serverInWorkspace('ws', workspace);
+  before(() => ({ client, ws } = server()));
 
   test('files nobody opened get their diagnostics; other files and node_modules none', async () => {
     const pkg2 = await client.diagnostics(uriOf(ws, 'session/closed.pkg2.json'), 0, (d) => d.length > 0);
@@ -132,15 +120,8 @@ describe('pulled diagnostics (a client with textDocument/diagnostic and workspac
     textDocument: { diagnostic: { dynamicRegistration: false }, formatting: { dynamicRegistration: true }, rangeFormatting: { dynamicRegistration: true } },
     workspace: { configuration: true, diagnostics: { refreshSupport: true }, didChangeConfiguration: { dynamicRegistration: true }, didChangeWatchedFiles: { dynamicRegistration: true } },
   };
-  before(async () => {
-    ws = workspace();
-    client = new LspClient();
-    await client.initialize(ws, undefined, capabilities);
-  });
-  after(async () => {
-    await client.close();
-    fs.rmSync(ws, { recursive: true, force: true });
-  });
+  const server = serverInWorkspace('ws', workspace, { capabilities });
+  before(() => ({ client, ws } = server()));
 
   test('the server registers formatting for its languages, file watching and its settings section', async () => {
     await client.until('registrations', () => client.registered.includes('workspace/didChangeWatchedFiles'));
@@ -179,11 +160,8 @@ describe('pulled diagnostics (a client with textDocument/diagnostic and workspac
 
 describe('a responsive server', () => {
   let client: LspClient;
-  before(async () => {
-    client = new LspClient();
-    await client.initialize();
-  });
-  after(async () => client.close());
+  const server = serverForTests();
+  before(() => (client = server()));
 
   const big = (n: number): string => {
     const cmds: string[] = [];
@@ -241,17 +219,8 @@ describe('a responsive server', () => {
 describe('editing a sample tree', () => {
   let client: LspClient;
   let ws: string;
-  before(async () => {
-    ws = fs.mkdtempSync(path.join(os.tmpdir(), 'omadm-lsp-tree-edit-'));
-    fs.copyFileSync(path.join(ROOT, 'test', 'fixtures', 'trees', 'figure5.dmtree.json'), path.join(ws, 'figure5.dmtree.json'));
-    client = new LspClient();
-    await client.initialize(ws);
-    await client.connection.sendRequest(TreeStatusRequest);
-  });
-  after(async () => {
-    await client.close();
-    fs.rmSync(ws, { recursive: true, force: true });
-  });
+  const server = serverInWorkspace('tree-edit', () => ({ 'figure5.dmtree.json': fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'trees', 'figure5.dmtree.json'), 'utf8') }));
+  before(() => ({ client, ws } = server()));
 
   test('revalidates only the documents whose ClientURIs now resolve differently', async () => {
     const left = uriOf(ws, 'left.pkg2.json');
