@@ -35,6 +35,22 @@ test('each of the five flows runs end to end; a revocation leaves the device as 
   }
 });
 
+test('each delegation POST is traced with its request headers and its answer\'s Content-Type (Delegation 5.3)', async () => {
+  const r = await runDelegationFlow('termination', { pki: await certificates(), timeout: 5000 });
+  assert.equal(r.ok, true, `${r.step}: ${r.reason}`);
+  const posts = r.events.filter((e) => e.kind === 'http' && e.method === 'POST' && /^(delegation|bootstrap)_/.test(e.note ?? ''));
+  // Figure 13: the delegation, then the termination with its acknowledgement and response.
+  assert.ok(posts.length >= 6, posts.map((e) => e.note).join(', '));
+  const TYPE = 'application/vnd.dm.delegation+xml';
+  for (const e of posts) {
+    assert.deepEqual(e.headers, { 'content-type': TYPE, accept: TYPE }, e.note);
+    // An answer with content carries the delegation media type; one without (204) has no Content-Type.
+    if (e.body) assert.equal(e.contentType, TYPE, e.note);
+    else assert.equal(e.contentType, undefined, e.note);
+  }
+  assert.ok(posts.some((e) => e.body) && posts.some((e) => !e.body && e.status === 204), 'both kinds of answer were seen');
+});
+
 test('a failure injected at a step is reported with that step, and the device is put back', async () => {
   const r = await runDelegationFlow('termination', { pki: await certificates(), timeout: 5000, failDms2: { step: 'dms2_session', reasonCode: 400 } });
   assert.equal(r.ok, false);

@@ -6,7 +6,7 @@
  * channel. Cancelling a run, or closing the window, closes the lab's sockets.
  */
 import * as vscode from 'vscode';
-import { DELEGATION_MEDIA_TYPE } from '../../../server/src/core/delegation/model';
+import { isDelegation } from '../../../server/src/core/trace/diagram';
 import { formatEvent, type TraceEvent } from '../../../server/src/core/trace/events';
 import { DEVICE, FAILURE_STEPS, FLOWS, labCertificates, startLab, type DelegationLab, type FlowName, type FlowResult, type Pki } from '../../../server/src/host/delegationLab';
 import { UserError } from './pick';
@@ -36,10 +36,9 @@ export function failureSteps(flow: FlowName): FailureStep[] {
   return FAILURE_STEPS[flow === 'bootstrap' ? 'bootstrap' : 'dmacc'].map(([step, peer]) => ({ step, peer }));
 }
 
-/** A delegation message between the peers (Delegation 5.3), as the peers trace it. */
+/** A delegation message between the peers (Delegation 5.3), as the peers trace it: the POST and what it sent. */
 export function isDelegationMessage(e: TraceEvent): boolean {
-  // The request's media type: in its headers once recorded (an answer without a body has no Content-Type).
-  return e.transport === 'http' && e.requestBody !== undefined && (e.headers?.['content-type'] ?? e.contentType) === DELEGATION_MEDIA_TYPE;
+  return e.transport === 'http' && e.requestBody !== undefined && isDelegation(e);
 }
 
 /** The message's root element: the peers note it, followed by the error when the POST got no answer. */
@@ -200,18 +199,10 @@ export class DelegationRuns implements vscode.Disposable {
   private record(run: DelegationRun, event: TraceEvent, report: (message: string) => void): void {
     // What the peers do after a cancellation only fails against closed sockets: it is not part of the run.
     if (run.state !== 'running') return;
-    let e = event;
-    if (isDelegationMessage(e) && !e.headers) {
-      // The peers trace the message's media type, not the request headers; their POST always sends
-      // Content-Type and Accept application/vnd.dm.delegation+xml (Delegation 5.3). An answer
-      // without a body (204) has no Content-Type.
-      const { contentType, ...rest } = e;
-      e = { ...rest, headers: { 'content-type': DELEGATION_MEDIA_TYPE, accept: DELEGATION_MEDIA_TYPE }, ...(e.body ? { contentType } : {}) };
-    }
-    run.trace.push(e);
-    this.log(run, formatEvent(e));
-    if (isDelegationMessage(event)) report(`${delegationRoot(e)} (${run.alias(e.from)} → ${run.alias(e.to)})`);
-    else if (e.kind === 'package0') report(`DM Notification to the device (${e.note ?? ''})`);
+    run.trace.push(event);
+    this.log(run, formatEvent(event));
+    if (isDelegationMessage(event)) report(`${delegationRoot(event)} (${run.alias(event.from)} → ${run.alias(event.to)})`);
+    else if (event.kind === 'package0') report(`DM Notification to the device (${event.note ?? ''})`);
     this.emitter.fire(run);
   }
 

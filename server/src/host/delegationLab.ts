@@ -157,7 +157,7 @@ export async function startLab(o: LabOptions = {}): Promise<DelegationLab> {
   names.set(new URL(dm1Server.url).host, 'dms1').set(new URL(dm2Server.url).host, 'dms2').set('DMS1', 'dms1').set('DMS2', 'dms2');
   let devicePort = 0;
   const gate = (ports: ReturnType<typeof peerPorts>, from: string, to: string): ReturnType<typeof peerPorts> =>
-    o.beforeMessage ? { ...ports, post: async (url, xml) => (await o.beforeMessage!({ from, to, label: sniffXmlRoot(xml) ?? 'message', method: 'POST', url, body: xml }), ports.post(url, xml)) } : ports;
+    o.beforeMessage ? { ...ports, post: async (url, xml, headers) => (await o.beforeMessage!({ from, to, label: sniffXmlRoot(xml) ?? 'message', method: 'POST', url, body: xml }), ports.post(url, xml, headers)) } : ports;
   const ports1 = abortable(gate(peerPorts(c.dms1, { host: '127.0.0.1', port: () => devicePort }, trace), 'dms1', 'dms2'), o.signal);
   const ports2 = abortable(gate(peerPorts(c.dms2, { host: '127.0.0.1', port: () => devicePort }, trace), 'dms2', 'dms1'), o.signal);
   const timeout = o.timeout ?? 10_000;

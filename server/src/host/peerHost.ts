@@ -9,7 +9,6 @@ import type { AddressInfo } from 'node:net';
 import type { Peer, PeerPorts } from '../core/engine/delegation/peer.js';
 import type { Incoming } from '../core/engine/server.js';
 import type { TraceSink } from '../core/engine/ports.js';
-import { DELEGATION_MEDIA_TYPE } from '../core/delegation/model.js';
 import { problem } from '../core/engine/problem.js';
 import { readBody, send, type RunningServer } from './dmServerHost.js';
 import { UndiciHttpClient } from './httpClient.js';
@@ -55,7 +54,7 @@ export function servePeer(peer: Peer, tls: Credentials, o: { port?: number; host
 export function peerPorts(tls: Credentials, device: { host: string; port: () => number }, trace: TraceSink): PeerPorts & { close(): Promise<void> } {
   const http = new UndiciHttpClient({ ca: tls.ca, timeout: 10_000 });
   return {
-    post: (url, xml) => http.send({ method: 'POST', url, headers: { 'content-type': DELEGATION_MEDIA_TYPE, accept: DELEGATION_MEDIA_TYPE }, body: new TextEncoder().encode(xml), tls: { cert: tls.cert, key: tls.key } }),
+    post: (url, xml, headers) => http.send({ method: 'POST', url, headers: { ...headers }, body: new TextEncoder().encode(xml), tls: { cert: tls.cert, key: tls.key } }),
     notifyDevice: (bytes) => sendDatagram(bytes, device.host, device.port()),
     within: <T>(p: Promise<T>, ms: number, what: string) =>
       new Promise<T>((resolve, reject) => {

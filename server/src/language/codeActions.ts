@@ -10,7 +10,7 @@ import { removeElement } from '../core/xml/edits.js';
 import { COMMANDS } from '../core/dm20/commands.js';
 import { isObject, own } from '../core/json/document.js';
 import { type HttpMessage, header, mediaType } from '../core/http/message.js';
-import { DELEGATION_MEDIA_TYPE } from '../core/delegation/http.js';
+import { DELEGATION_MEDIA_TYPE } from '../core/delegation/mediaType.js';
 import { messageByRoot, recogniseRoot } from '../core/delegation/messages.js';
 import { skeleton } from '../core/delegation/build.js';
 import { kindByMediaType } from '../core/dm20/packages.js';

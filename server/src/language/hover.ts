@@ -1,7 +1,7 @@
 /** Hover: dispatches to delegation messages, DM 2.0 packages, or the HTTP lines around them. */
 import { type Analysis, regionAt } from '../core/analyze.js';
 import type { HttpMessage } from '../core/http/message.js';
-import { DELEGATION_MEDIA_TYPE } from '../core/delegation/http.js';
+import { DELEGATION_MEDIA_TYPE } from '../core/delegation/mediaType.js';
 import { PACKAGES } from '../core/dm20/packages.js';
 import { type HoverResult, delegationHover } from './delegationHover.js';
 import { packageHover } from './packageHover.js';

@@ -11,8 +11,8 @@ import { type HttpExchange, type HttpMessage, acceptsMediaType, header, lacksHos
 import { type XmlDocument, parseXml } from '../xml/parse.js';
 import { type DelegationMessage, messageByRoot, recogniseRoot } from './messages.js';
 import { type DelegationAnalysis, validateDelegation } from './validate.js';
+import { DELEGATION_MEDIA_TYPE } from './mediaType.js';
 
-export const DELEGATION_MEDIA_TYPE = 'application/vnd.dm.delegation+xml';
 
 export interface DelegationBody {
   message: HttpMessage;

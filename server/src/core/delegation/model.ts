@@ -23,7 +23,6 @@ export interface DelegationValue {
   params: Record<string, string | Tree>;
 }
 
-export const DELEGATION_MEDIA_TYPE = 'application/vnd.dm.delegation+xml';
 const SCHEMA = 'http://www.openmobilealliance.org/tech/profiles/dm_dm13_delegationprotocol-v1_0.xsd';
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, indentBy: '  ', suppressEmptyNode: false, processEntities: true });

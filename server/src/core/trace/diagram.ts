@@ -11,9 +11,9 @@
  * built from a bounded prefix of each field, and nothing is searched per event.
  */
 import type { TraceEvent } from './events.js';
+import { DELEGATION_MEDIA_TYPE } from '../delegation/mediaType.js';
 
 /** The media type of delegation messages (Delegation 5.3, DM-DEL-S-007). */
-export const DELEGATION_MEDIA_TYPE = 'application/vnd.dm.delegation+xml';
 
 /** Longest participant name and label kept: a diagram is read by people, a trace may hold anything. */
 const MAX_NAME = 120;
@@ -151,9 +151,14 @@ export function statusText(e: TraceEvent): string {
   return '';
 }
 
-/** A delegation message between peers (Delegation 5.3), told by its media type. */
+/**
+ * A delegation message between peers (Delegation 5.3), told by the media type of its POST: in
+ * the request headers the event records, or in a trace that records none, in its content type.
+ */
 export function isDelegation(e: TraceEvent): boolean {
-  return e.kind === 'http' && typeof e.contentType === 'string' && e.contentType.toLowerCase().startsWith(DELEGATION_MEDIA_TYPE);
+  if (e.kind !== 'http') return false;
+  const type = e.headers ? e.headers['content-type'] : e.contentType;
+  return typeof type === 'string' && type.toLowerCase().startsWith(DELEGATION_MEDIA_TYPE);
 }
 
 /**

@@ -12,7 +12,8 @@
  * of another message, or as the separator, is left out too, since the fixture could not hold it.
  */
 import type { TraceEvent } from './events.js';
-import { isDelegation, DELEGATION_MEDIA_TYPE } from './diagram.js';
+import { isDelegation } from './diagram.js';
+import { DELEGATION_MEDIA_TYPE } from '../delegation/mediaType.js';
 import { package3Body } from '../dm20/appendixF.js';
 import { isStartLine } from '../http/message.js';
 

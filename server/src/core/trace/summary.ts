@@ -1,5 +1,6 @@
 /** What a trace holds, in one line for people: its messages by kind, its participants, its failures. */
 import type { TraceEvent } from './events.js';
+import { isDelegation } from './diagram.js';
 
 const LABELS: Record<TraceEvent['kind'], string> = { package0: 'Package#0', package1: 'Package#1', package2: 'Package#2', package3: 'Package#3', http: 'other HTTP', note: 'note' };
 
@@ -10,7 +11,7 @@ export function summarize(events: readonly TraceEvent[]): string {
   for (const e of events) {
     if (e.kind === 'note') continue;
     // Delegation messages are HTTP exchanges whose note names the message (Delegation 5.3).
-    const label = e.kind === 'http' && e.contentType === 'application/vnd.dm.delegation+xml' ? 'delegation message' : LABELS[e.kind];
+    const label = isDelegation(e) ? 'delegation message' : LABELS[e.kind];
     counts.set(label, (counts.get(label) ?? 0) + 1);
     parts.add(e.from);
     parts.add(e.to);

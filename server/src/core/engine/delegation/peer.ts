@@ -5,7 +5,8 @@
  * sent and when it is received, a record per delegation session of what went each way, and waiting
  * for the peer's next message.
  */
-import { DELEGATION_MEDIA_TYPE, type DelegationValue, buildDelegation, parseDelegation } from '../../delegation/model.js';
+import { type DelegationValue, buildDelegation, parseDelegation } from '../../delegation/model.js';
+import { DELEGATION_MEDIA_TYPE, DELEGATION_POST_HEADERS } from '../../delegation/mediaType.js';
 import { mediaType } from '../../http/message.js';
 import type { Incoming } from '../server.js';
 import { type Outgoing, problem } from '../problem.js';
@@ -13,8 +14,8 @@ import type { Clock, HttpOutcome, TraceSink } from '../ports.js';
 import { text, utf8 } from '../ports.js';
 
 export interface PeerPorts {
-  /** POSTs a delegation message to the peer's interface over mutual TLS (Delegation 5.3, DM-DEL-S-001). */
-  post(url: string, xml: string): Promise<HttpOutcome>;
+  /** POSTs a delegation message with these headers to the peer's interface over mutual TLS (Delegation 5.3, DM-DEL-S-001). */
+  post(url: string, xml: string, headers: Readonly<Record<string, string>>): Promise<HttpOutcome>;
   /** Sends a DM Notification (a WAP Push datagram) to the DM Client (DM 2.0 E.1). */
   notifyDevice(bytes: Uint8Array): Promise<void>;
   /** Resolves with the promise, or rejects when `ms` pass first: the peers' timeouts (5.2.1.4, 5.2.3.4). */
@@ -83,11 +84,11 @@ export abstract class Peer {
     const own = parseDelegation(xml);
     if (!own.value) throw new DelegationFailed(v.root, `${v.root} does not validate: ${own.diagnostics[0]?.message ?? ''}`);
     const t0 = this.ports.clock.now();
-    const res = await this.ports.post(url, xml);
+    const res = await this.ports.post(url, xml, DELEGATION_POST_HEADERS);
     const r = this.record(sessionId);
     const status = res.ok ? res.response.status : undefined;
     r.messages.push({ direction: 'sent', root: v.root, ...(status !== undefined ? { status } : {}), problems: res.ok ? [] : [res.error] });
-    this.ports.trace({ time: t0, from: this.name, to: hostOf(url), transport: 'http', kind: 'http', method: 'POST', url, contentType: DELEGATION_MEDIA_TYPE, requestBody: xml, duration: this.ports.clock.now() - t0, sessionId, note: v.root, ...(res.ok ? { status: res.response.status, body: text(res.response.body) } : { note: `${v.root}: ${res.error}` }) });
+    this.ports.trace({ time: t0, from: this.name, to: hostOf(url), transport: 'http', kind: 'http', method: 'POST', url, headers: { ...DELEGATION_POST_HEADERS }, requestBody: xml, duration: this.ports.clock.now() - t0, sessionId, note: v.root, ...(res.ok ? { status: res.response.status, ...answerType(res.response.headers), body: text(res.response.body) } : { note: `${v.root}: ${res.error}` }) });
     if (!res.ok) throw new DelegationFailed(v.root, `${v.root} was not delivered: ${res.error}`, 503);
     if (res.response.status >= 300) throw new DelegationFailed(v.root, `${v.root} was answered ${res.response.status}`);
     if (res.response.body.length === 0) return { status: res.response.status };
@@ -175,4 +176,10 @@ export function hostOf(url: string): string {
 /** Failure messages carry a reason code of DM Representation 11 (the change request advises 400 and 403). */
 export function failure(sessionId: string, reasonCode: number): DelegationValue {
   return { root: 'delegation_failure', params: { reasonCode: String(reasonCode), status: 'FAILURE', sessionId } };
+}
+
+/** The answer's Content-Type as a trace event records it: an answer with no content has none (Delegation 5.3). */
+function answerType(headers: Record<string, string>): { contentType?: string } {
+  const type = headers['content-type'];
+  return type ? { contentType: type } : {};
 }
