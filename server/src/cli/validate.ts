@@ -1,7 +1,7 @@
 /** `omadm validate`: files and folders in, contract diagnostics out (1-based lines and columns). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzeText, isTreeFile } from '../core/analyze.js';
+import { type AnalyzeEnv, analyzeText, isTreeFile } from '../core/analyze.js';
 import { LineIndex } from '../core/text/lineIndex.js';
 import { SOURCE, type Diagnostic, type Severity } from '../core/diagnostic.js';
 import { PACKAGES } from '../core/dm20/packages.js';
@@ -261,6 +261,8 @@ export function validatePaths(paths: string[], options: ValidateOptions = {}): V
     inputs.push({ file: STDIN_NAME, hint: STDIN_KINDS[kind], read: () => text, explicit: true, stdin: true });
   }
   const recognised = new Set<string>();
+  const stdinEnv: AnalyzeEnv = { ddfs, ...(trees ? { trees } : {}) };
+  const fileEnv: AnalyzeEnv = { ...stdinEnv, readSibling };
   for (const input of inputs) {
     const { file } = input;
     if (!input.stdin && !CANDIDATE.test(file) && !input.explicit) continue;
@@ -302,7 +304,7 @@ export function validatePaths(paths: string[], options: ValidateOptions = {}): V
       }
       continue;
     }
-    const analysis = analyzeText(text, { fileName: input.hint }, { ...(input.stdin ? {} : { readSibling }), ddfs, ...(trees ? { trees } : {}) });
+    const analysis = analyzeText(text, { fileName: input.hint }, input.stdin ? stdinEnv : fileEnv);
     if (!analysis.recognised) continue;
     recognised.add(file);
     result.files++;
