@@ -6,11 +6,14 @@ import { precompiledValidators } from './validators.mjs';
 
 // mainFields: prefer ES modules (jsonc-parser's UMD build requires files by runtime paths a bundle cannot see).
 // ES modules that read import.meta.url (tinyglobby) get the bundle's own file URL.
-// Minified for a smaller, faster-loading .vsix; names kept and source maps beside, so that stack
-// traces still read. The package validators come compiled (scripts/validators.mjs).
+// Minified for a smaller, faster-loading .vsix, with source maps beside: `node --enable-source-maps`
+// reads a stack trace with the names and lines of the sources. Names are not kept in the code
+// (esbuild's keepNames): it names each function as it is created, and the closures a DM Session
+// or a validation creates made that a cost of their own. The package validators come compiled
+// (scripts/validators.mjs).
 const common = {
   bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', mainFields: ['module', 'main'],
-  minify: true, keepNames: true,
+  minify: true,
   plugins: [precompiledValidators()],
   define: { 'import.meta.url': '__omadmFileUrl' },
   banner: { js: "const __omadmFileUrl = require('node:url').pathToFileURL(__filename).href;" },
