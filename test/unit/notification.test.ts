@@ -27,6 +27,17 @@ test('decodes a hand-built vector: every field with its offset', () => {
   assert.deepEqual(n.header.map((h) => [h.name, h.bitOffset, h.bitLength]), [['VER', 0, 4], ['OC', 4, 5], ['RESERVED', 9, 7]]);
 });
 
+test('each option reads as the editor shows it: SERVER-ID quoted, connection names, the digest in hex, TIMESTAMP in UTC', () => {
+  const n = decode(bytes(VECTOR));
+  assert.deepEqual(n.options.map((o) => o.display), ['"DMS_ID1"', 'CELLULAR, ANY_AVAILABLE', '4711', '2023-11-14T22:13:20Z (1700000000)', 'requested']);
+  // A digest (option 4, 32 bytes) of 0x00..0x1f, and a SERVER-ID that is not UTF-8 (0xff).
+  const digest = Array.from({ length: 32 }, (_, i) => i.toString(16).padStart(2, '0')).join('');
+  const d = decode(bytes(`2100 1001 ff 3020 ${digest}`));
+  assert.deepEqual(d.options.map((o) => [o.value, o.display]), [['ff', '(not UTF-8) ff'], [digest, digest]]);
+  // TIMESTAMP of 3 bytes: no POSIX time, shown as the number it holds (5.2.1.2).
+  assert.equal(decode(bytes('2080 5003 010203')).options[0]!.display, String(0x010203));
+});
+
 test('encode builds the same bytes, and computes the digest exactly as 5.2.1.2 says', () => {
   const fields = { serverId: 'DMS_ID1', conTypes: [1, 0], notificationId: 4711, timestamp: 1700000000, reqMos: true };
   assert.deepEqual(encode(fields), bytes(VECTOR));

@@ -44,7 +44,7 @@ export interface DecodedOption {
   valueLength: number;
   value: OptionValue;
   /** A readable rendering: the timestamp in UTC, the digest in hex, the connection names. */
-  display: string;
+  readonly display: string;
   raw: number[];
 }
 
@@ -82,7 +82,61 @@ class Reader {
 /** One strict decoder for every SERVER-ID: a String option MUST be UTF-8 (5.2.1.2). */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-const hex = (b: Uint8Array | number[]): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+const HEX = Array.from({ length: 256 }, (_, x) => x.toString(16).padStart(2, '0'));
+const hex = (b: Uint8Array): string => {
+  let out = '';
+  for (let i = 0; i < b.length; i++) out += HEX[b[i]!]!;
+  return out;
+};
+
+/**
+ * A decoded option. Its `display` is rendered when first read: a device checks every notification
+ * it receives and reads none of them, while the editor and `omadm decode` show them.
+ */
+class Option implements DecodedOption {
+  value: OptionValue = null;
+  /** A SERVER-ID whose bytes are not UTF-8: its value is then their hex (5.2.1.2). */
+  notUtf8 = false;
+  private shown: string | undefined = undefined;
+
+  constructor(
+    readonly number: number,
+    readonly name: string,
+    readonly delta: number,
+    readonly length: number,
+    readonly offset: number,
+    readonly valueOffset: number,
+    readonly valueLength: number,
+    readonly raw: number[],
+  ) {}
+
+  get display(): string {
+    return (this.shown ??= render(this));
+  }
+}
+
+/** The latest POSIX second a Date can show: 8.64e15 ms from 1970 (ECMA-262 21.4.1.1). */
+const LAST_SECOND = 8.64e12;
+
+function render(o: Option): string {
+  const v = o.value;
+  switch (o.number) {
+    case 1:
+      return o.notUtf8 ? `(not UTF-8) ${String(v)}` : JSON.stringify(v);
+    case 2:
+      return (v as string[]).join(', ') || '(none)';
+    case 5: {
+      const seconds = v as number;
+      if ((o.length !== 4 && o.length !== 8) || seconds > LAST_SECOND) return String(seconds);
+      return `${new Date(seconds * 1000).toISOString().replace('.000Z', 'Z')} (${seconds})`;
+    }
+    case 6:
+      return 'requested';
+    default:
+      // NOTIFICATION-ID as a number; SHA256-DIGEST and options DM 2.0 does not define in hex.
+      return String(v);
+  }
+}
 
 export function decode(bytes: Uint8Array): Notification {
   const r = new Reader(bytes);
@@ -122,9 +176,9 @@ export function decode(bytes: Uint8Array): Notification {
     number += delta;
     const valueOffset = at + 2;
     const valueLength = Math.min(length, r.length - valueOffset);
-    const raw = Array.from(r.slice(valueOffset, valueLength));
+    const bytes = r.slice(valueOffset, valueLength);
     const info = optionInfo(number);
-    const opt: DecodedOption = { number, name: info?.name ?? `OPTION-${number}`, delta, length, offset, valueOffset, valueLength, value: null, display: '', raw };
+    const opt = new Option(number, info?.name ?? `OPTION-${number}`, delta, length, offset, valueOffset, valueLength, Array.from(bytes));
     if (valueLength < length) {
       problem(offset, 2 + valueLength, 'pkg0.truncated', `${opt.name} says its value is ${length} bytes, but only ${valueLength} remain (DM 2.0 7.1.1.2).`);
     }
@@ -135,7 +189,7 @@ export function decode(bytes: Uint8Array): Notification {
       problem(offset, 2, 'pkg0.option-repeated', `${opt.name} appears twice (DM 2.0 5.2.1.2).`);
     }
     seen.add(number);
-    interpret(opt, problem);
+    interpret(opt, bytes, problem);
     return opt;
   };
   for (let i = 0; i < oc; i++) {
@@ -176,18 +230,16 @@ export function decode(bytes: Uint8Array): Notification {
   return out;
 }
 
-function interpret(opt: DecodedOption, problem: (offset: number, length: number, code: string, message: string, severity?: Problem['severity']) => void): void {
-  const bytes = Uint8Array.from(opt.raw);
+function interpret(opt: Option, bytes: Uint8Array, problem: (offset: number, length: number, code: string, message: string, severity?: Problem['severity']) => void): void {
   // The value's bytes, or the option header when no value byte is there to point at.
   const where = (): [number, number] => (opt.valueLength > 0 ? [opt.valueOffset, opt.valueLength] : [opt.offset, 2]);
   switch (opt.number) {
     case 1: {
       try {
         opt.value = UTF8.decode(bytes);
-        opt.display = JSON.stringify(opt.value);
       } catch {
         opt.value = hex(bytes);
-        opt.display = `(not UTF-8) ${hex(bytes)}`;
+        opt.notUtf8 = true;
         problem(...where(), 'pkg0.server-id', 'SERVER-ID is not valid UTF-8: it is a String option (DM 2.0 5.2.1.2, RFC 3629).');
       }
       return;
@@ -201,20 +253,17 @@ function interpret(opt: DecodedOption, problem: (offset: number, length: number,
         if (b === 0 && i !== opt.raw.length - 1) problem(opt.valueOffset + i, 1, 'pkg0.con-type-order', 'ANY_AVAILABLE MUST be put at the end of the preferred connections (DM 2.0 5.2.1.2).');
       });
       opt.value = names;
-      opt.display = names.join(', ') || '(none)';
       if (opt.length === 0) problem(opt.offset, 2, 'pkg0.con-type', 'PREFERRED-CON-TYPE carries no connection type (DM 2.0 5.2.1.2).', 'warning');
       return;
     }
     case 3: {
       if (opt.length !== 2) problem(...where(), 'pkg0.notification-id', `NOTIFICATION-ID is ${opt.length} byte${opt.length === 1 ? '' : 's'}; its length MUST be 2 bytes (DM 2.0 5.2.1.2).`);
       opt.value = opt.raw.reduce((n, b) => n * 256 + b, 0);
-      opt.display = String(opt.value);
       return;
     }
     case 4: {
       if (opt.length !== 32) problem(...where(), 'pkg0.digest-length', `SHA256-DIGEST is ${opt.length} bytes; its length MUST be 32 bytes (DM 2.0 5.2.1.2).`);
       opt.value = hex(bytes);
-      opt.display = opt.value;
       return;
     }
     case 5: {
@@ -222,24 +271,18 @@ function interpret(opt: DecodedOption, problem: (offset: number, length: number,
       opt.value = seconds;
       if (opt.length !== 4 && opt.length !== 8) {
         problem(...where(), 'pkg0.timestamp', `TIMESTAMP is ${opt.length} bytes; POSIX time takes 4 or 8 bytes (DM 2.0 5.2.1.2).`);
-        opt.display = String(seconds);
-      } else {
-        const date = new Date(seconds * 1000);
-        const representable = Number.isFinite(date.getTime()) && seconds <= 8.64e12;
-        opt.display = representable ? `${date.toISOString().replace('.000Z', 'Z')} (${seconds})` : String(seconds);
-        if (!representable) problem(...where(), 'pkg0.timestamp', `TIMESTAMP ${seconds} is beyond any date a clock can show (more than 8.64e12 seconds from 1970): not a POSIX time (DM 2.0 5.2.1.2).`);
+      } else if (seconds > LAST_SECOND) {
+        problem(...where(), 'pkg0.timestamp', `TIMESTAMP ${seconds} is beyond any date a clock can show (more than 8.64e12 seconds from 1970): not a POSIX time (DM 2.0 5.2.1.2).`);
       }
       return;
     }
     case 6: {
       if (opt.length !== 0) problem(...where(), 'pkg0.req-mos', `REQ-MOS carries no value, but has ${opt.length} byte${opt.length === 1 ? '' : 's'} (DM 2.0 5.2.1.2, 7.1.1.2).`);
       opt.value = null;
-      opt.display = 'requested';
       return;
     }
     default:
       opt.value = hex(bytes);
-      opt.display = hex(bytes);
       problem(opt.offset, 2, 'pkg0.option-unknown', `Option ${opt.number} is not defined by DM 2.0 (Table 1 defines ${OPTIONS.map((o) => `${o.number} ${o.name}`).join(', ')}); it is skipped (DM 2.0 5.2.1.2).`, 'warning');
   }
 }
