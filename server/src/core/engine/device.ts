@@ -9,8 +9,8 @@ import type { Ddf } from '../tree/ddf.js';
 import type { DmTree, TreeNode } from '../tree/model.js';
 import type { TreeChange } from '../tree/model.js';
 import { JsonDocument, isObject, own } from '../json/document.js';
-import { decode } from '../notification/codec.js';
-import { verifyWithTree } from '../notification/credentials.js';
+import { decode, verifyDecoded } from '../notification/codec.js';
+import { type NotificationCredentials, notificationCredentials } from '../notification/credentials.js';
 import { ALERT_CLIENT_INITIATED, ALERT_SERVER_INITIATED, type CommandStatus, type DmCommand, type GenericAlert, type MosItem, mediaTypeOf } from '../dm20/model.js';
 import { package3Body, type DataPart } from '../dm20/appendixF.js';
 import { SessionFlow } from '../dm20/session.js';
@@ -77,8 +77,8 @@ export class DeviceEngine {
   private boundaries = 0;
   /** Whether anyone reads the trace: without, no event is built (ports.ts NO_TRACE). */
   private readonly tracing: boolean;
-  /** The DM Accounts and the DevID as the tree has them: read once, again after the tree changes (it tells `changed`). */
-  private known: { accounts: Account[]; devId: string | undefined } | undefined;
+  /** The DM Accounts, the DevID and the notification credentials as the tree has them: read once, again after the tree changes (it tells `changed`). */
+  private known: { accounts: Account[]; devId: string | undefined; credentials: Map<string, NotificationCredentials | undefined> } | undefined;
 
   constructor(private readonly opts: DeviceOptions) {
     this.name = opts.name ?? devId(opts.tree) ?? 'device';
@@ -94,8 +94,15 @@ export class DeviceEngine {
     return this.read().devId;
   }
 
-  private read(): { accounts: Account[]; devId: string | undefined } {
-    return (this.known ??= { accounts: accounts(this.opts.tree), devId: devId(this.opts.tree) });
+  private read(): { accounts: Account[]; devId: string | undefined; credentials: Map<string, NotificationCredentials | undefined> } {
+    return (this.known ??= { accounts: accounts(this.opts.tree), devId: devId(this.opts.tree), credentials: new Map() });
+  }
+
+  /** The notification credentials of a DM Server's DMAcc, read once per tree change (5.2.1.2). */
+  private credentials(serverId: string): NotificationCredentials | undefined {
+    const known = this.read().credentials;
+    if (!known.has(serverId)) known.set(serverId, notificationCredentials(this.opts.tree, serverId));
+    return known.get(serverId);
   }
 
   /** A DM Notification (the bytes inside the WAP Push): accepted, or dropped with the reason (5.2.1). */
@@ -111,9 +118,9 @@ export class DeviceEngine {
     const acc = pickAccount(this.read().accounts, serverId);
     if (!acc) return { accepted: false, reason: `unknown SERVER-ID '${serverId}': no DM Account has it (12.2)`, serverId, ...nid };
     if (n.options.some((o) => o.number === 4)) {
-      const check = verifyWithTree(n, this.opts.tree);
-      if (!check) return { accepted: false, reason: `the DM Account of '${serverId}' has no notification secret to check the digest with (5.2.1.2)`, serverId, ...nid };
-      if (!check.valid) return { accepted: false, reason: `the SHA256-DIGEST is wrong for the credentials of ${check.account} (5.2.1.2)`, serverId, ...nid };
+      const c = this.credentials(serverId);
+      if (!c) return { accepted: false, reason: `the DM Account of '${serverId}' has no notification secret to check the digest with (5.2.1.2)`, serverId, ...nid };
+      if (verifyDecoded(n, c.secret, c.authData) !== true) return { accepted: false, reason: `the SHA256-DIGEST is wrong for the credentials of ${c.account.clientUri()} (5.2.1.2)`, serverId, ...nid };
     }
     if (notificationId !== undefined) {
       const key = `${serverId}\u0000${notificationId}`;

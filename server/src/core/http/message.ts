@@ -279,5 +279,6 @@ export function lacksHost(msg: HttpMessage): boolean {
 
 /** The media type of a Content-Type value, lower case, without parameters. */
 export function mediaType(value: string): string {
-  return value.split(';')[0]!.trim().toLowerCase();
+  const semicolon = value.indexOf(';');
+  return (semicolon < 0 ? value : value.slice(0, semicolon)).trim().toLowerCase();
 }

@@ -25,20 +25,36 @@ export interface DigestCheck {
   account: string;
 }
 
-/** The digest checked with the DMAcc of the SERVER-ID, when the tree has one with a secret. */
-export function verifyWithTree(n: Notification, tree: DmTree): DigestCheck | undefined {
-  const serverId = n.options.find((o) => o.number === 1)?.value;
-  if (typeof serverId !== 'string' || !n.options.some((o) => o.number === 4)) return undefined;
-  for (const moid of tree.moids().filter((m) => /^urn:oma:mo:oma-dm-dmacc:/.test(m))) {
+const DMACC_MOID = /^urn:oma:mo:oma-dm-dmacc:/;
+const ENCODER = new TextEncoder();
+
+/** The notification secret and auth data of a DMAcc, as the digest takes them (UTF-8). */
+export interface NotificationCredentials {
+  secret: Uint8Array;
+  authData: Uint8Array;
+  /** The DMAcc instance's root node. */
+  account: TreeNode;
+}
+
+/** The credentials of the DMAcc whose server identifier is `serverId`, when the tree has one with a secret. */
+export function notificationCredentials(tree: DmTree, serverId: string): NotificationCredentials | undefined {
+  for (const moid of tree.moids()) {
+    if (!DMACC_MOID.test(moid)) continue;
     for (const inst of tree.instances(moid)) {
       const id = leaf(inst.root, [['SrvID'], ['ServerID']]);
       if (id !== serverId) continue;
       const secret = leaf(inst.root, SECRET_PATHS);
       if (secret === undefined) continue;
-      const data = leaf(inst.root, DATA_PATHS) ?? '';
-      const enc = new TextEncoder();
-      return { valid: verifyDecoded(n, enc.encode(secret), enc.encode(data)) === true, account: inst.root.clientUri() };
+      return { secret: ENCODER.encode(secret), authData: ENCODER.encode(leaf(inst.root, DATA_PATHS) ?? ''), account: inst.root };
     }
   }
   return undefined;
+}
+
+/** The digest checked with the DMAcc of the SERVER-ID, when the tree has one with a secret. */
+export function verifyWithTree(n: Notification, tree: DmTree): DigestCheck | undefined {
+  const serverId = n.options.find((o) => o.number === 1)?.value;
+  if (typeof serverId !== 'string' || !n.options.some((o) => o.number === 4)) return undefined;
+  const c = notificationCredentials(tree, serverId);
+  return c && { valid: verifyDecoded(n, c.secret, c.authData) === true, account: c.account.clientUri() };
 }
