@@ -19,7 +19,7 @@ import { serverSideOfExchange } from '../core/trace/events.js';
 import { DataRepository } from '../core/engine/repository.js';
 import { account, devId } from '../core/engine/account.js';
 import type { DmTree } from '../core/tree/model.js';
-import { DEVINFO_MOID } from '../core/engine/account.js';
+import { DEVINFO_MOID } from '../core/tree/wellKnown.js';
 import { serveDmServer } from './dmServerHost.js';
 import { FileStore } from './fileStore.js';
 import { UndiciHttpClient } from './httpClient.js';

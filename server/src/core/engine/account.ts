@@ -4,10 +4,8 @@
  * device identity (DevInfo DevID, 12.1). The documents spell the nodes several ways (see the spec
  * README); every spelling the notification digest accepts is accepted here too.
  */
-import type { DmTree, MoInstance, TreeNode } from '../tree/model.js';
-
-export const DMACC_MOID = /^urn:oma:mo:oma-dm-dmacc:/;
-export const DEVINFO_MOID = /^urn:oma:mo:oma-dm-devinfo:/;
+import type { DmTree, MoInstance } from '../tree/model.js';
+import { DEVINFO_MOID, DMACC_MOID, leafText } from '../tree/wellKnown.js';
 
 export interface Account {
   instance: MoInstance;
@@ -20,28 +18,19 @@ export interface Account {
   moids?: string[];
 }
 
-function leaf(root: TreeNode, paths: string[][]): string | undefined {
-  for (const p of paths) {
-    let n: TreeNode | undefined = root;
-    for (const name of p) n = n?.child(name);
-    if (n && !n.interior && n.value !== undefined && n.value !== null) return String(n.value);
-  }
-  return undefined;
-}
-
 export function accounts(tree: DmTree): Account[] {
   const out: Account[] = [];
   for (const moid of tree.moids()) {
     if (!DMACC_MOID.test(moid)) continue;
     for (const instance of tree.instances(moid)) {
       const root = instance.root;
-      const serverId = leaf(root, [['SrvID'], ['ServerID']]);
+      const serverId = leafText(root, [['SrvID'], ['ServerID']]);
       if (serverId === undefined) continue;
-      const serverUri = leaf(root, [['SrvURI'], ['ServerURI'], ['Addr']]);
-      const data = leaf(root, [['Auth', 'Trsp', 'Data']]);
-      const secret = leaf(root, [['Auth', 'Trsp', 'Secret']]);
+      const serverUri = leafText(root, [['SrvURI'], ['ServerURI'], ['Addr']]);
+      const data = leafText(root, [['Auth', 'Trsp', 'Data']]);
+      const secret = leafText(root, [['Auth', 'Trsp', 'Secret']]);
       const perm = root.child('Perm');
-      const moids = perm?.children ? [...perm.children.values()].map((p) => leaf(p, [['MOID']])).filter((m): m is string => m !== undefined) : undefined;
+      const moids = perm?.children ? [...perm.children.values()].map((p) => leafText(p, [['MOID']])).filter((m): m is string => m !== undefined) : undefined;
       out.push({ instance, serverId, ...(serverUri !== undefined ? { serverUri } : {}), ...(data !== undefined && secret !== undefined ? { transport: { data, secret } } : {}), ...(moids ? { moids } : {}) });
     }
   }
@@ -67,7 +56,7 @@ export function devId(tree: DmTree): string | undefined {
   for (const moid of tree.moids()) {
     if (!DEVINFO_MOID.test(moid)) continue;
     for (const inst of tree.instances(moid)) {
-      const id = leaf(inst.root, [['DevID']]);
+      const id = leafText(inst.root, [['DevID']]);
       if (id !== undefined) return id;
     }
   }

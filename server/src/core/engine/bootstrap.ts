@@ -12,7 +12,7 @@
 import type { DmTree, MoInstance } from '../tree/model.js';
 import { parsePackage, type MoDataItem } from '../dm20/model.js';
 import { mediaType } from '../http/message.js';
-import { DMACC_MOID } from './account.js';
+import { DMACC_MOID } from '../tree/wellKnown.js';
 import { CLIENT_ACCEPT, type DeviceContext, exchange, ok, storeItems, why } from './transfer.js';
 import { text } from './ports.js';
 

@@ -7,17 +7,10 @@
  */
 import type { DmTree, TreeNode } from '../tree/model.js';
 import { type Notification, verifyDecoded } from './codec.js';
+import { DMACC_MOID, leafText } from '../tree/wellKnown.js';
 
 const SECRET_PATHS = [['Auth', 'Noti', 'Secret'], ['Credentials', 'Noti', 'AuthSecret'], ['AuthNoti', 'AuthSecret']];
 const DATA_PATHS = [['Auth', 'Noti', 'Data'], ['Credentials', 'Noti', 'AuthData'], ['AuthNoti', 'AuthData']];
-
-function leaf(root: TreeNode, paths: string[][]): string | undefined {
-  for (const p of paths) {
-    const n = p.reduce<TreeNode | undefined>((x, name) => x?.child(name), root);
-    if (n && !n.interior && n.value !== undefined && n.value !== null) return String(n.value);
-  }
-  return undefined;
-}
 
 export interface DigestCheck {
   valid: boolean;
@@ -25,7 +18,6 @@ export interface DigestCheck {
   account: string;
 }
 
-const DMACC_MOID = /^urn:oma:mo:oma-dm-dmacc:/;
 const ENCODER = new TextEncoder();
 
 /** The notification secret and auth data of a DMAcc, as the digest takes them (UTF-8). */
@@ -41,11 +33,11 @@ export function notificationCredentials(tree: DmTree, serverId: string): Notific
   for (const moid of tree.moids()) {
     if (!DMACC_MOID.test(moid)) continue;
     for (const inst of tree.instances(moid)) {
-      const id = leaf(inst.root, [['SrvID'], ['ServerID']]);
+      const id = leafText(inst.root, [['SrvID'], ['ServerID']]);
       if (id !== serverId) continue;
-      const secret = leaf(inst.root, SECRET_PATHS);
+      const secret = leafText(inst.root, SECRET_PATHS);
       if (secret === undefined) continue;
-      return { secret: ENCODER.encode(secret), authData: ENCODER.encode(leaf(inst.root, DATA_PATHS) ?? ''), account: inst.root };
+      return { secret: ENCODER.encode(secret), authData: ENCODER.encode(leafText(inst.root, DATA_PATHS) ?? ''), account: inst.root };
     }
   }
   return undefined;
