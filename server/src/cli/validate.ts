@@ -296,12 +296,7 @@ export function validatePaths(paths: string[], options: ValidateOptions = {}): V
       recognised.add(file);
       result.files++;
       result.checked.push({ file, kind: 'scenario', ...(a.parsed.scenario ? { message: a.parsed.scenario.name } : {}) });
-      const lines = new LineIndex(text);
-      for (const d of [...a.diagnostics].sort((x, y) => x.start - y.start)) {
-        const st = lines.positionAt(d.start);
-        const en = lines.positionAt(d.end);
-        result.diagnostics.push(contract(file, { line: st.line + 1, column: st.character + 1, endLine: en.line + 1, endColumn: en.character + 1 }, d));
-      }
+      report(result.diagnostics, file, text, [...a.diagnostics].sort((x, y) => x.start - y.start));
       continue;
     }
     const analysis = analyzeText(text, { fileName: input.hint }, input.stdin ? stdinEnv : fileEnv);
@@ -315,12 +310,7 @@ export function validatePaths(paths: string[], options: ValidateOptions = {}): V
     const more = [...(input.stdin ? [] : (loaderFindings.get(file) ?? []))];
     for (const d of more) if (!diagnostics.some((x) => x.code === d.code && x.start === d.start && x.end === d.end)) diagnostics.push(d);
     diagnostics.sort((a, b) => a.start - b.start || a.end - b.end);
-    const lines = new LineIndex(text);
-    for (const d of diagnostics) {
-      const s = lines.positionAt(d.start);
-      const e = lines.positionAt(d.end);
-      result.diagnostics.push(contract(file, { line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 }, d));
-    }
+    report(result.diagnostics, file, text, diagnostics);
   }
   const realOf = new Map(files.map((f) => [f.real, f.file]));
   for (const p of paths) {
@@ -331,6 +321,17 @@ export function validatePaths(paths: string[], options: ValidateOptions = {}): V
   }
   if (options.stdin && !recognised.has(STDIN_NAME)) result.empty.push('-');
   return result;
+}
+
+/** The diagnostics of `file` as the contract has them, lines and columns from 1 (a file without any is not indexed). */
+function report(out: FileDiagnostic[], file: string, text: string, diagnostics: readonly Diagnostic[]): void {
+  if (diagnostics.length === 0) return;
+  const lines = new LineIndex(text);
+  for (const d of diagnostics) {
+    const s = lines.positionAt(d.start);
+    const e = lines.positionAt(d.end);
+    out.push(contract(file, { line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 }, d));
+  }
 }
 
 function contract(file: string, at: { line: number; column: number; endLine: number; endColumn: number }, d: { severity: Severity; code: string; message: string }): FileDiagnostic {
