@@ -72,6 +72,8 @@ function collect(body: Body, max: number): Promise<Uint8Array | undefined> {
 export class UndiciHttpClient implements HttpPort {
   private readonly agents = new Map<string, Agent>();
   private readonly targets = new Map<string, Target>();
+  /** Where the host table sends each origin: every device's own repository URL has the same one. */
+  private readonly origins = new Map<string, { origin: string; host: string | undefined }>();
 
   constructor(private readonly opts: HttpClientOptions = {}) {}
 
@@ -100,15 +102,23 @@ export class UndiciHttpClient implements HttpPort {
       return `'${raw}' is not a URL`;
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return `${url.protocol} is not HTTP`;
-    const mapped = this.opts.hosts?.get(url.host) ?? this.opts.hosts?.get(url.hostname);
-    const t: Target = { origin: url.origin, path: url.pathname + url.search, host: undefined };
-    if (mapped) {
-      t.host = url.host;
-      const to = new URL(mapped);
-      url.protocol = to.protocol;
-      url.host = to.host;
-      t.origin = url.origin;
+    const path = url.pathname + url.search;
+    let to = this.origins.get(url.origin);
+    if (!to) {
+      const key = url.origin;
+      const mapped = this.opts.hosts?.get(url.host) ?? this.opts.hosts?.get(url.hostname);
+      to = { origin: url.origin, host: undefined };
+      if (mapped) {
+        to.host = url.host;
+        const m = new URL(mapped);
+        url.protocol = m.protocol;
+        url.host = m.host;
+        to.origin = url.origin;
+      }
+      if (this.origins.size >= 256) this.origins.clear();
+      this.origins.set(key, to);
     }
+    const t: Target = { origin: to.origin, path, host: to.host };
     if (this.targets.size >= 256) this.targets.clear();
     this.targets.set(raw, t);
     return t;
